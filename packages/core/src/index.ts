@@ -1,0 +1,20 @@
+/**
+ * `@npde/core`: the tensor core glue, plugin interfaces and `defineX()` helpers,
+ * the registry with its event stream, the {@link NeuralPde} model, the
+ * {@link Trainer}, save/load, and npde's errors.
+ *
+ * @packageDocumentation
+ */
+export * from './tensor/tf.js';
+export * from './errors/errors.js';
+export * from './schema/validate.js';
+export * from './plugins/field.js';
+export * from './plugins/types.js';
+export * from './plugins/define.js';
+export * from './registry/events.js';
+export * from './registry/registry.js';
+export * from './model/spec.js';
+export * from './model/neural-pde.js';
+export * from './tensor/cpu-backend.js';
+/** valibot, re-exported so plugin packages declare option schemas without a direct dependency. */
+export * as v from 'valibot';
