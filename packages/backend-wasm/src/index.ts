@@ -1,1 +1,14 @@
-export {};
+/**
+ * `@npde/backend-wasm`: the tfjs WebAssembly backend adapter, npde's default
+ * tensor backend. This entry is pure; import `@npde/backend-wasm/register` to
+ * add the backend to `globalRegistry()`.
+ *
+ * @packageDocumentation
+ */
+import { wasmBackend } from './wasm-backend.js';
+
+export { wasmBackend, type WasmBackendOptions } from './wasm-backend.js';
+export { wasmInfo, type WasmInfo } from './wasm-info.js';
+
+/** Every plugin of this package, for `registry.register(plugins)`. */
+export const plugins = [wasmBackend] as const;

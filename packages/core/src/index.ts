@@ -18,3 +18,7 @@ export * from './model/neural-pde.js';
 export * from './tensor/cpu-backend.js';
 /** valibot, re-exported so plugin packages declare option schemas without a direct dependency. */
 export * as v from 'valibot';
+export * from './trainer/events.js';
+export * from './trainer/loss.js';
+export * from './trainer/trainer.js';
+export * from './io/model-files.js';

@@ -84,11 +84,13 @@ export class NeuralPde {
       reservoir.plugin.create({ options: reservoir.options, field: this.field }),
     );
     const omega = typeof spec.omega === 'number' ? { value: spec.omega, trainable: false } : spec.omega;
-    this.omegaVar = tf.variable(tf.scalar(omega.value), omega.trainable ?? false, `npde${uid}/omega`);
+    this.omegaVar = tf.tidy(() => tf.variable(tf.scalar(omega.value), omega.trainable ?? false, `npde${uid}/omega`));
     this.biasVar =
       spec.bias === 'none'
         ? undefined
-        : tf.variable(tf.zeros(spec.bias === 'shared' ? [this.field.size] : [layers, this.field.size]), true, `npde${uid}/bias`);
+        : tf.tidy(() =>
+            tf.variable(tf.zeros(spec.bias === 'shared' ? [this.field.size] : [layers, this.field.size]), true, `npde${uid}/bias`),
+          );
     const params: Record<string, Variable> = {};
     for (const [k, p] of Object.entries(this.kernel.params)) params[`kernel/${k}`] = p;
     for (const [k, p] of Object.entries(this.reservoir.params)) params[`reservoir/${k}`] = p;
@@ -268,15 +270,17 @@ export class NeuralPde {
     }
     for (const [name, value] of Object.entries(weights)) {
       const p = this.params[name]!;
-      const t = value instanceof tf.Tensor ? value : tf.tensor(Array.from(value), p.shape, 'float32');
+      const isTensor = value instanceof tf.Tensor;
+      const size = isTensor ? value.size : value.length;
+      if (size !== p.size || (isTensor && value.shape.join() !== p.shape.join())) {
+        throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'parameter has the wrong shape', {
+          path: `weights.${name}`,
+          expected: `[${p.shape.join(', ')}] (${p.size} values)`,
+          received: isTensor ? `[${value.shape.join(', ')}]` : `${size} values`,
+        });
+      }
+      const t = isTensor ? value : tf.tensor(Array.from(value), p.shape, 'float32');
       try {
-        if (t.size !== p.size || (value instanceof tf.Tensor && t.shape.join() !== p.shape.join())) {
-          throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'parameter has the wrong shape', {
-            path: `weights.${name}`,
-            expected: `[${p.shape.join(', ')}]`,
-            received: `[${t.shape.join(', ')}]`,
-          });
-        }
         tf.tidy(() => p.assign(t.reshape(p.shape).asType('float32')));
       } finally {
         if (t !== value) t.dispose();

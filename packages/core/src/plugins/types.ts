@@ -22,21 +22,21 @@ export interface PluginBase<K extends PluginKind, O> {
 
 /** Any plugin of any kind. */
 export type AnyPlugin =
-  | KernelFamily<any>
-  | Activation<any>
-  | Integrator<any>
-  | Reservoir<any>
-  | Optimizer<any>
-  | Backend<any>;
+  | KernelFamily<unknown>
+  | Activation<unknown>
+  | Integrator<unknown>
+  | Reservoir<unknown>
+  | Optimizer<unknown>
+  | Backend<unknown>;
 
 /** Map from plugin kind to its interface. */
 export interface PluginByKind {
-  kernel: KernelFamily<any>;
-  activation: Activation<any>;
-  integrator: Integrator<any>;
-  reservoir: Reservoir<any>;
-  optimizer: Optimizer<any>;
-  backend: Backend<any>;
+  kernel: KernelFamily<unknown>;
+  activation: Activation<unknown>;
+  integrator: Integrator<unknown>;
+  reservoir: Reservoir<unknown>;
+  optimizer: Optimizer<unknown>;
+  backend: Backend<unknown>;
 }
 
 /** Named trainable tensors of one plugin instance. Names are local (`U`, `W`); the model prefixes them. */

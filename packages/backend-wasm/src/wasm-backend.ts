@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { defineBackend, tf, v } from '@npde/core';
+import type { BackendAvailability } from '@npde/core';
+import { TFJS_WASM_PACKAGE, TFJS_WASM_VERSION, WASM_BACKEND_ID, wasmUnavailable } from './errors.js';
+import { WASM_BINARIES, locateTfjsWasm, missingFiles, wasmBinaryFor, wasmSupport } from './wasm-files.js';
+
+/** Options of {@link wasmBackend}. */
+export interface WasmBackendOptions {
+  /**
+   * Local directory that holds the tfjs-backend-wasm `.wasm` binaries. Leave it
+   * out: in Node, tfjs finds them in its own `dist/` folder. Set it only when a
+   * bundler or a deploy step moved the binaries. It must be set before the wasm
+   * backend first initializes (call `wasmBackend.setup({ wasmPath })` before
+   * `registry.ready()`); it cannot be changed afterwards.
+   */
+  readonly wasmPath?: string;
+}
+
+const optionsSchema = v.object({
+  wasmPath: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPath must be a directory path'))),
+});
+
+type TfjsWasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+
+/** The directory passed to `setWasmPaths`, once one was. */
+let configuredWasmDir: string | undefined;
+
+function isInitialized(): boolean {
+  return Object.prototype.hasOwnProperty.call(tf.engine().registry, 'wasm');
+}
+
+const installHint = `Install it next to @npde/backend-wasm: npm install ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION} (its version must equal @tensorflow/tfjs-core's).`;
+
+async function loadTfjsWasm(): Promise<TfjsWasmModule> {
+  try {
+    return await import('@tensorflow/tfjs-backend-wasm');
+  } catch (err) {
+    throw wasmUnavailable(`cannot load ${TFJS_WASM_PACKAGE}`, {
+      expected: `${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION} resolvable from @npde/backend-wasm`,
+      received: err instanceof Error ? err.message : String(err),
+      hint: installHint,
+      cause: err,
+    });
+  }
+}
+
+function applyWasmPath(mod: TfjsWasmModule, wasmPath: string): string {
+  const dir = path.resolve(wasmPath);
+  if (configuredWasmDir === dir) return dir;
+  if (isInitialized()) {
+    throw wasmUnavailable('wasmPath was given after the wasm backend had already initialized', {
+      expected: 'wasmPath set before the first registry.ready() / tf.setBackend("wasm")',
+      received: `wasmPath ${JSON.stringify(wasmPath)}, backend already running with ${configuredWasmDir ?? 'the binaries in its own dist/ folder'}`,
+      hint: 'Call wasmBackend.setup({ wasmPath }) at startup, before anything initializes the wasm backend.',
+    });
+  }
+  try {
+    // Emscripten concatenates prefix + file name, so the prefix needs its trailing separator.
+    mod.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  } catch (err) {
+    throw wasmUnavailable('tfjs-backend-wasm refused the wasmPath', {
+      received: err instanceof Error ? err.message : String(err),
+      hint: 'A failed wasm initialization cannot be retried with another path in the same process; restart with the right wasmPath.',
+      cause: err,
+    });
+  }
+  configuredWasmDir = dir;
+  return dir;
+}
+
+/**
+ * The tfjs WebAssembly backend (`@tensorflow/tfjs-backend-wasm`): npde's
+ * default, with the highest priority of the built-in backends (20). SIMD is
+ * used when the runtime supports it; threads are not available in Node.
+ *
+ * `setup()` loads the tfjs package (which registers the `wasm` backend with
+ * tfjs) and checks that the `.wasm` binary it will fetch exists, so that a
+ * missing file is reported by name instead of as a failed `tf.setBackend`.
+ * In Node no path configuration is needed: tfjs reads the binaries from its
+ * own `dist/` folder. See {@link WasmBackendOptions.wasmPath} for bundles.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from '@npde/core';
+ * import { wasmBackend } from '@npde/backend-wasm';
+ *
+ * const registry = new Registry().register(wasmBackend);
+ * await registry.ready({ backend: 'wasm' }); // { name: 'wasm', id: '@npde/backend-wasm/wasm', failed: [] }
+ * ```
+ */
+export const wasmBackend = defineBackend<WasmBackendOptions>({
+  id: WASM_BACKEND_ID,
+  name: 'wasm',
+  description: 'tfjs WebAssembly backend (XNNPACK, SIMD when available; the default)',
+  priority: 20,
+  options: optionsSchema,
+
+  async setup(options: WasmBackendOptions): Promise<void> {
+    const support = wasmSupport();
+    if (!support.webAssembly) {
+      throw wasmUnavailable('this JavaScript runtime has no WebAssembly', {
+        expected: 'a runtime with a global WebAssembly object (Node 20, any current browser)',
+        received: `typeof WebAssembly === ${JSON.stringify(typeof WebAssembly)}`,
+        hint: "Run on Node 20 or later, or use the 'cpu' backend.",
+      });
+    }
+    const mod = await loadTfjsWasm();
+    if (mod.version_wasm !== tf.version_core) {
+      throw wasmUnavailable(`${TFJS_WASM_PACKAGE} does not match @tensorflow/tfjs-core`, {
+        expected: `${TFJS_WASM_PACKAGE}@${tf.version_core}`,
+        received: `${TFJS_WASM_PACKAGE}@${mod.version_wasm}`,
+        hint: `Install matching versions: npm install ${TFJS_WASM_PACKAGE}@${tf.version_core}`,
+      });
+    }
+    if (!tf.findBackendFactory('wasm')) {
+      throw wasmUnavailable(`${TFJS_WASM_PACKAGE} loaded but its 'wasm' backend is not registered with the tfjs that @npde/core uses`, {
+        hint: 'Two copies of @tensorflow/tfjs-core are probably installed; `npm ls @tensorflow/tfjs-core` shows them. Dedupe to one version.',
+      });
+    }
+
+    let dir: string | undefined;
+    if (options.wasmPath !== undefined) dir = applyWasmPath(mod, options.wasmPath);
+    else if (configuredWasmDir !== undefined) dir = configuredWasmDir;
+    else {
+      const found = locateTfjsWasm();
+      // Bundled builds may not resolve the package by name; tfjs then looks next to its own code.
+      dir = 'distDir' in found ? found.distDir : undefined;
+    }
+    if (dir === undefined || isInitialized()) return;
+
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+    const binary = wasmBinaryFor(simd, threads);
+    if (missingFiles(dir, [binary]).length) {
+      throw wasmUnavailable(`the WebAssembly binary '${binary}' is missing`, {
+        expected: `${binary} in ${dir}`,
+        received: `a folder without it (looked for ${WASM_BINARIES.join(', ')})`,
+        hint:
+          options.wasmPath !== undefined || configuredWasmDir !== undefined
+            ? `Point wasmPath at the folder that holds the .wasm files (they ship in node_modules/${TFJS_WASM_PACKAGE}/dist/).`
+            : `Reinstall the package (npm install ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION}); if a bundler moved the files, copy them and set wasmPath.`,
+      });
+    }
+  },
+
+  async probe(): Promise<BackendAvailability> {
+    const support = wasmSupport();
+    if (!support.webAssembly) return { available: false, reason: 'this JavaScript runtime has no WebAssembly' };
+    const found = locateTfjsWasm();
+    if ('error' in found) {
+      return { available: false, reason: `${TFJS_WASM_PACKAGE} cannot be resolved (${found.error.message.split('\n')[0]}). ${installHint}` };
+    }
+    // Threads are never used in Node, so the needed binary depends on SIMD only.
+    const binary = wasmBinaryFor(support.simd, false);
+    const dir = configuredWasmDir ?? found.distDir;
+    if (missingFiles(dir, [binary]).length) {
+      return { available: false, reason: `${binary} is missing from ${dir}; reinstall ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION} or set wasmPath` };
+    }
+    return { available: true };
+  },
+});

@@ -1,0 +1,71 @@
+// Minimal plugins for core's own tests (core depends on no concrete plugin package).
+import * as v from 'valibot';
+import { defineActivation, defineIntegrator, defineKernelFamily, defineOptimizer, defineReservoir } from './plugins/define.js';
+import { tf, type Tensor2D } from './tensor/tf.js';
+import { Registry } from './registry/registry.js';
+import { cpuBackend } from './tensor/cpu-backend.js';
+
+/** W = diag(a) with one trainable a per site (shared across layers). */
+export const diagKernel = defineKernelFamily({
+  id: '@test/k/diag',
+  description: 'diagonal W',
+  options: v.object({ init: v.optional(v.number(), 0.5) }),
+  create: ({ field, options }) => {
+    const a = tf.tidy(() => tf.variable(tf.fill([field.size], options.init), true));
+    return {
+      params: { a },
+      paramCount: field.size,
+      apply: (z: Tensor2D) => tf.mul(z, a) as Tensor2D,
+      dense: () => tf.diag(a) as Tensor2D,
+      dispose: () => a.dispose(),
+    };
+  },
+});
+
+export const tanhAct = defineActivation({ id: '@test/a/tanh', description: 'tanh', options: v.object({}), create: () => ({ apply: (x) => tf.tanh(x) }) });
+export const identityAct = defineActivation({ id: '@test/a/identity', description: 'f(x) = x', options: v.object({}), create: () => ({ apply: (x) => x }) });
+export const euler = defineIntegrator({
+  id: '@npde/integrators/euler',
+  description: 'euler (test copy)',
+  options: v.object({}),
+  create: () => ({
+    evaluationsPerStep: 1,
+    step: (c) => tf.add(tf.mul(tf.sub(1, c.omega), c.z), tf.mul(c.omega, c.attractor(c.z))) as Tensor2D,
+  }),
+});
+export const noReservoir = defineReservoir({
+  id: '@npde/reservoirs/none',
+  description: 'none (test copy)',
+  options: v.object({}),
+  create: () => ({ params: {}, term: () => null, project: (z) => z }),
+});
+export const sgd = defineOptimizer({
+  id: '@test/o/sgd',
+  description: 'plain gradient descent',
+  options: v.object({ learningRate: v.optional(v.number(), 0.1) }),
+  create: ({ options }) => ({
+    step: (p) => {
+      const { loss, grads } = p.lossAndGrads();
+      const value = loss.dataSync()[0]!;
+      tf.tidy(() => p.variables.forEach((v, i) => v.assign(tf.sub(v, tf.mul(options.learningRate, grads[i]!)))));
+      loss.dispose();
+      grads.forEach((g) => g.dispose());
+      return value;
+    },
+    learningRate: () => options.learningRate,
+    dispose: () => {},
+  }),
+});
+
+/** A registry holding the test plugins and the cpu backend. */
+export function testRegistry(): Registry {
+  return new Registry().register(diagKernel, tanhAct, identityAct, euler, noReservoir, sgd, cpuBackend);
+}
+
+export const testSpec = {
+  field: { shape: [6] },
+  layers: 3,
+  kernel: '@test/k/diag',
+  activation: '@test/a/tanh',
+  omega: 0.5,
+} as const;

@@ -1,0 +1,18 @@
+/**
+ * `@npde/core/testing`: the conformance kit every plugin package runs against
+ * its plugins (shape, gradients against finite differences, serialization
+ * round trip, no leaked tensors). Framework-agnostic: each check throws a
+ * {@link ConformanceError} on failure, so call it inside your test runner's `it`.
+ *
+ * @example
+ * ```ts
+ * import { checkKernelFamily } from '@npde/core/testing';
+ * it('conforms', () => checkKernelFamily(myKernel, { field: { shape: [16] }, layers: 3 }));
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from './conformance-error.js';
+export * from './gradient-check.js';
+export * from './leaks.js';
+export * from './conformance.js';

@@ -1,0 +1,36 @@
+import { defineIntegrator, tf, v, type Tensor2D } from '@npde/core';
+
+/**
+ * Forward Euler for the relaxation dynamics dz/dt = γ·F(z) (theory §1, eq. [19]):
+ *
+ *     z ← (1 − ω)·z + ω·(f(W z − b) + R(z))
+ *
+ * with ω = γ·dt and R the reservoir term (left out when the reservoir has none).
+ * The update is computed in this form, not as z + ω·F(z), so that ω = 1 without
+ * a reservoir gives f(W z − b) bit for bit: one relaxation step is then exactly
+ * one ordinary network layer. First order in ω; one right-hand-side evaluation
+ * per step; differentiable in z and in ω.
+ *
+ * @example
+ * ```ts
+ * import { euler } from '@npde/integrators';
+ * const integrator = euler.create({ options: {} });
+ * const next = integrator.step(ctx); // ctx: the model's StepContext
+ * // in a model spec: integrator: '@npde/integrators/euler', omega: 0.5
+ * ```
+ */
+export const euler = defineIntegrator({
+  id: '@npde/integrators/euler',
+  description: 'forward Euler relaxation z ← (1 − ω) z + ω f(W z − b) (first order; ω = 1 is an MLP layer)',
+  options: v.object({}),
+  create: () => ({
+    evaluationsPerStep: 1,
+    step: (ctx) => {
+      const { z, omega } = ctx;
+      const attractor = ctx.attractor(z);
+      const reservoir = ctx.reservoirTerm(z);
+      const target = reservoir ? tf.add(attractor, reservoir) : attractor;
+      return tf.add(tf.mul(tf.sub(1, omega), z), tf.mul(omega, target)) as Tensor2D;
+    },
+  }),
+});

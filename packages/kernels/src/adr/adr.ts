@@ -1,0 +1,140 @@
+import {
+  defineKernelFamily,
+  tf,
+  type KernelFamily,
+  type KernelInstance,
+  type PhysicalQuantity,
+  type Tensor,
+  type Tensor2D,
+  type Variable,
+} from '@npde/core';
+import { assertLayer, assertMaxOrder } from '../instance/layer-index.js';
+import { instancePrefix } from '../instance/variable-name.js';
+import { AdrOptionsSchema, type AdrOptions } from './options.js';
+import { leftNeighbor, rightNeighbor } from './shift.js';
+import { assertAdrField } from './supported-field.js';
+import { adrToTaps, tapMoments } from './taps.js';
+
+const ID = '@npde/kernels/adr';
+const NAMES = ['U', 'D', 'R'] as const;
+type CoefficientName = (typeof NAMES)[number];
+
+const DESCRIPTIONS: Record<CoefficientName, string> = {
+  U: 'advection speed',
+  D: 'diffusion coefficient',
+  R: 'reaction rate',
+};
+
+/**
+ * Neural advection–diffusion–reaction kernel (theory §6): on a 1-D grid of
+ * spacing Δ, W is the 3-point stencil
+ *
+ *     (W z)_i = A_i z_{i−1} + C_i z_i + B_i z_{i+1}
+ *     A = −U/(2Δ) + D/Δ²,  B = +U/(2Δ) + D/Δ²,  C = 1 − 2D/Δ² + R
+ *
+ * with trainable coefficients `U` (advection), `D` (diffusion), `R` (reaction):
+ *
+ * | family           | shape of U, D, R | paramCount |
+ * |------------------|------------------|------------|
+ * | `homogeneous`    | `[]`             | 3          |
+ * | `heterogeneous`  | `[N]`            | 3N         |
+ * | `time-dependent` | `[layers, N]`    | 3NL        |
+ *
+ * `boundary: 'periodic'` wraps the neighbors of the edge sites; `'zero'` makes
+ * them 0 (then `A_0` and `B_{N−1}` never act and cannot be learned, theory §8).
+ * `apply` shifts by slice + concat (no matrix product); `dense` materializes
+ * the N×N matrix, including the periodic corner entries; `moments` are exact
+ * from the taps (see {@link tapMoments} for the edge-site convention);
+ * `physics` reports U, D, R for every layer and site.
+ *
+ * Supports only 1-D grid fields with one real channel and N ≥ 3; other
+ * fields throw `UNSUPPORTED_FIELD` (path `field`).
+ *
+ * @example
+ * ```ts
+ * const model = NeuralPde.create({
+ *   field: { shape: [64] }, layers: 8, omega: 0.5,
+ *   kernel: { id: '@npde/kernels/adr', options: { family: 'heterogeneous', boundary: 'periodic', init: { D: 0.1, noise: 0.01 } } },
+ *   activation: '@npde/activations/tanh',
+ * });
+ * const [U, D, R] = model.kernel.physics!(); // U.values[layer][site]
+ * ```
+ */
+export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
+  id: ID,
+  description: '1-D advection–diffusion–reaction stencil W = R − U∂ + D∂² (3, 3N or 3NL parameters)',
+  options: AdrOptionsSchema,
+  create: ({ field, layers, options, seed }): KernelInstance => {
+    assertAdrField(field, ID);
+    const n = field.sites;
+    const { family, dx, boundary, init } = options;
+    const shape = family === 'homogeneous' ? [] : family === 'heterogeneous' ? [n] : [layers, n];
+    const prefix = instancePrefix(ID, NAMES);
+    const make = (name: CoefficientName, k: number): Variable =>
+      tf.tidy(() => {
+        let value: Tensor = tf.fill(shape, init[name]);
+        if (init.noise > 0) value = tf.add(value, tf.randomNormal(shape, 0, init.noise, 'float32', seed + k));
+        return tf.variable(value, true, `${prefix}/${name}`);
+      });
+    const params = { U: make('U', 0), D: make('D', 1), R: make('R', 2) };
+    const perLayer = family === 'time-dependent';
+    const invDx2 = 1 / (dx * dx);
+    const inv2Dx = 1 / (2 * dx);
+
+    const coefficient = (p: Variable, layer: number): Tensor => (perLayer ? tf.reshape(tf.slice(p, [layer, 0], [1, n]), [n]) : p);
+
+    /** One layer's row of a coefficient, broadcast to N sites, as float64 numbers. */
+    const row = (values: Float32Array | Int32Array | Uint8Array, layer: number): number[] =>
+      family === 'homogeneous'
+        ? new Array<number>(n).fill(values[0]!)
+        : Array.from(perLayer ? values.subarray(layer * n, (layer + 1) * n) : values);
+    const coefficientsAt = (layer: number): Record<CoefficientName, number[]> => ({
+      U: row(params.U.dataSync(), layer),
+      D: row(params.D.dataSync(), layer),
+      R: row(params.R.dataSync(), layer),
+    });
+
+    return {
+      params,
+      paramCount: 3 * (family === 'homogeneous' ? 1 : family === 'heterogeneous' ? n : n * layers),
+      apply(z: Tensor2D, layer: number): Tensor2D {
+        assertLayer(layer, layers, ID);
+        const u = tf.mul(coefficient(params.U, layer), inv2Dx);
+        const d = tf.mul(coefficient(params.D, layer), invDx2);
+        const a = tf.sub(d, u);
+        const b = tf.add(d, u);
+        const c = tf.add(tf.sub(1, tf.mul(d, 2)), coefficient(params.R, layer));
+        const left = tf.mul(a, leftNeighbor(z, boundary));
+        const right = tf.mul(b, rightNeighbor(z, boundary));
+        return tf.add(tf.add(left, tf.mul(c, z)), right) as Tensor2D;
+      },
+      dense(layer: number): Tensor2D {
+        assertLayer(layer, layers, ID);
+        const { A, B, C } = adrToTaps(coefficientsAt(layer), dx);
+        const w = new Float32Array(n * n);
+        for (let i = 0; i < n; i++) {
+          w[i * n + i] = C[i]!;
+          if (i > 0) w[i * n + i - 1] = A[i]!;
+          else if (boundary === 'periodic') w[i * n + n - 1] = A[i]!;
+          if (i < n - 1) w[i * n + i + 1] = B[i]!;
+          else if (boundary === 'periodic') w[i * n] = B[i]!;
+        }
+        return tf.tensor2d(w, [n, n]);
+      },
+      moments(layer: number, maxOrder: number): number[][] {
+        assertLayer(layer, layers, ID);
+        assertMaxOrder(maxOrder, ID);
+        return tapMoments(adrToTaps(coefficientsAt(layer), dx), maxOrder);
+      },
+      physics(): PhysicalQuantity[] {
+        return NAMES.map((name) => {
+          const values = params[name].dataSync();
+          return { name, description: DESCRIPTIONS[name], values: Array.from({ length: layers }, (_, l) => row(values, l)) };
+        });
+      },
+      dispose(): void {
+        for (const p of Object.values(params)) p.dispose();
+      },
+    };
+  },
+});

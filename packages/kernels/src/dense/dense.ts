@@ -1,0 +1,77 @@
+import { defineKernelFamily, tf, type KernelFamily, type KernelInstance, type Tensor, type Tensor2D } from '@npde/core';
+import { assertLayer, assertMaxOrder } from '../instance/layer-index.js';
+import { instancePrefix } from '../instance/variable-name.js';
+import { momentsFromDense } from '../moments/dense-moments.js';
+import { DenseOptionsSchema, type DenseOptions } from './options.js';
+
+const ID = '@npde/kernels/dense';
+
+/**
+ * Dense kernel: a full matrix W of shape `[size, size]` per layer (parameter
+ * `W`, shape `[layers, size, size]`), or one W shared by every layer with
+ * `shared: true` (shape `[size, size]`). With the Euler integrator and ω = 1
+ * this is an MLP of constant width. Works for any field geometry: W acts on
+ * the flat state (sites row-major, channels last).
+ *
+ * `apply(z, l)` is `z · W_lᵀ`, so `(W z)_i = Σ_j W_ij z_j`; `dense(l)` returns
+ * a copy of `W_l`; `moments(l, k)` are computed from that matrix with
+ * {@link momentsFromDense} (grid offsets for a 1-D field; flat site-index
+ * offsets otherwise, see there). No `physics()`: a dense W has no fixed
+ * physical reading beyond its moments.
+ *
+ * @example
+ * ```ts
+ * const model = NeuralPde.create({
+ *   field: { shape: [16] }, layers: 4,
+ *   kernel: { id: '@npde/kernels/dense', options: { init: 'identity', noise: 0.01 } },
+ *   activation: '@npde/activations/tanh',
+ * });
+ * const transport = model.kernel.moments!(0, 2); // W_0, W_1, W_2 per site
+ * ```
+ */
+export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions>({
+  id: ID,
+  description: 'dense matrix W per layer (or shared): an MLP of constant width',
+  options: DenseOptionsSchema,
+  create: ({ field, layers, options, seed }): KernelInstance => {
+    const n = field.size;
+    const { shared, init, noise } = options;
+    const shape = shared ? [n, n] : [layers, n, n];
+    const prefix = instancePrefix(ID, ['W']);
+    const W = tf.tidy(() => {
+      let value: Tensor =
+        init === 'identity'
+          ? tf.eye(n, n, shared ? undefined : [layers])
+          : tf.randomUniform(shape, -Math.sqrt(3 / n), Math.sqrt(3 / n), 'float32', seed);
+      if (noise > 0) value = tf.add(value, tf.randomNormal(shape, 0, noise, 'float32', seed + 1));
+      return tf.variable(value, true, `${prefix}/W`);
+    });
+    const matrix = (layer: number): Tensor2D => (shared ? W : tf.reshape(tf.slice(W, [layer, 0, 0], [1, n, n]), [n, n])) as Tensor2D;
+
+    return {
+      params: { W },
+      paramCount: shared ? n * n : layers * n * n,
+      apply(z: Tensor2D, layer: number): Tensor2D {
+        assertLayer(layer, layers, ID);
+        return tf.matMul(z, matrix(layer), false, true);
+      },
+      dense(layer: number): Tensor2D {
+        assertLayer(layer, layers, ID);
+        return tf.tidy(() => tf.clone(matrix(layer)));
+      },
+      moments(layer: number, maxOrder: number): number[][] {
+        assertLayer(layer, layers, ID);
+        assertMaxOrder(maxOrder, ID);
+        const w = this.dense(layer);
+        try {
+          return momentsFromDense(w.dataSync(), n, maxOrder, field.realChannels);
+        } finally {
+          w.dispose();
+        }
+      },
+      dispose(): void {
+        W.dispose();
+      },
+    };
+  },
+});

@@ -1,0 +1,21 @@
+import { tf, type Tensor2D } from '@npde/core';
+
+/**
+ * Added under the square root of ‖z‖ so that z = 0 gives a finite norm (ε) and a
+ * finite gradient (0) instead of 0/0. Its square, 1e-24, is a normal float32 and far
+ * below the rounding of any nonzero ‖z‖², so it changes no other value.
+ */
+export const NORM_EPSILON = 1e-12;
+
+/**
+ * Per-sample L2 norm over the field axis of a state `[batch, size]`, as `[batch, 1]`,
+ * smoothed at zero: √(Σ z² + ε²) with ε = {@link NORM_EPSILON}. Differentiable everywhere.
+ *
+ * @example
+ * ```ts
+ * const n = safeNorm(tf.tensor2d([[3, 4], [0, 0]])); // [[5], [1e-12]]
+ * ```
+ */
+export function safeNorm(z: Tensor2D): Tensor2D {
+  return tf.sqrt(tf.add(tf.sum(tf.square(z), 1, true), NORM_EPSILON * NORM_EPSILON)) as Tensor2D;
+}
