@@ -73,6 +73,13 @@ describe('NeuralPde', () => {
     expect(unknown.code).toBe(ErrorCodes.UNKNOWN_PLUGIN);
     expect(unknown.path).toBe('activation');
     expect(unknown.hint).toContain('@test/a/tanh');
+    let nested: NpdeError | undefined;
+    try {
+      NeuralPde.create({ ...testSpec, kernel: { id: '@test/k/diag', options: { init: 'no' } } }, { registry: r, path: 'model' });
+    } catch (e) {
+      nested = e as NpdeError;
+    }
+    expect(nested?.path).toBe('model.kernel.options.init');
   });
 
   it('wraps a plugin crash with the plugin id and hook', () => {

@@ -16,6 +16,8 @@ import { ModelSpecSchema, type ModelSpec, type NormalizedModelSpec } from './spe
 export interface CreateModelOptions {
   /** Where plugin ids are resolved (default: {@link globalRegistry}). */
   readonly registry?: Registry;
+  /** Path of the spec inside a larger document (e.g. `model` in a training config), prefixed to error paths. */
+  readonly path?: string;
 }
 
 /** Input accepted by {@link NeuralPde.predict}: a tensor or nested arrays. */
@@ -60,14 +62,15 @@ export class NeuralPde {
   private readonly params: Record<string, Variable>;
   private disposed = false;
 
-  private constructor(spec: NormalizedModelSpec, registry: Registry) {
+  private constructor(spec: NormalizedModelSpec, registry: Registry, prefix: string) {
+    const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
     this.spec = spec;
-    this.field = resolveField(spec.field);
+    this.field = resolveField(spec.field, at('field'));
     const layers = spec.layers;
-    const kernel = registry.resolve('kernel', spec.kernel, 'kernel');
-    const activation = registry.resolve('activation', spec.activation, 'activation');
-    const integrator = registry.resolve('integrator', spec.integrator, 'integrator');
-    const reservoir = registry.resolve('reservoir', spec.reservoir, 'reservoir');
+    const kernel = registry.resolve('kernel', spec.kernel, at('kernel'));
+    const activation = registry.resolve('activation', spec.activation, at('activation'));
+    const integrator = registry.resolve('integrator', spec.integrator, at('integrator'));
+    const reservoir = registry.resolve('reservoir', spec.reservoir, at('reservoir'));
     this.pluginIds = {
       kernel: kernel.plugin.id,
       activation: activation.plugin.id,
@@ -105,8 +108,9 @@ export class NeuralPde {
    * creates the parameters.
    */
   static create(spec: ModelSpec, options: CreateModelOptions = {}): NeuralPde {
-    const normalized = validate(ModelSpecSchema, spec, { what: 'model spec', code: ErrorCodes.INVALID_SPEC }) as NormalizedModelSpec;
-    return new NeuralPde(normalized, options.registry ?? globalRegistry());
+    const prefix = options.path ?? '';
+    const normalized = validate(ModelSpecSchema, spec, { what: 'model spec', code: ErrorCodes.INVALID_SPEC, path: prefix }) as NormalizedModelSpec;
+    return new NeuralPde(normalized, options.registry ?? globalRegistry(), prefix);
   }
 
   /** Number of relaxation steps. */

@@ -227,6 +227,8 @@ export interface BackendAvailability {
 export interface Backend<O = unknown> extends PluginBase<'backend', O> {
   /** The tfjs backend name it provides (`wasm`, `cpu`, `tensorflow`). */
   readonly name: string;
+  /** Other names users may ask for it by (e.g. `cuda` for tfjs's `tensorflow`). */
+  readonly aliases?: readonly string[];
   /** Higher is preferred when no backend is asked for. */
   readonly priority: number;
   /** Load and register the tfjs backend so that `tf.setBackend(name)` works. Throw with a helpful message when it cannot. */

@@ -159,9 +159,9 @@ export class Registry {
     return { plugin, options };
   }
 
-  /** Find a backend by tfjs name (`wasm`) or plugin id. */
+  /** Find a backend by tfjs name (`wasm`), alias (`cuda`) or plugin id. */
   backend(nameOrId: string): Backend<unknown> | undefined {
-    return this.list('backend').find((b) => b.name === nameOrId || b.id === nameOrId);
+    return this.list('backend').find((b) => b.name === nameOrId || b.id === nameOrId || (b.aliases ?? []).includes(nameOrId));
   }
 
   /**

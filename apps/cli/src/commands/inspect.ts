@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { createDefaultRegistry, loadModel, readModelJson, type NeuralPde } from 'npde';
+import { plot } from '../ui/plot.js';
+import { num, table } from '../ui/table.js';
+import { BACKENDS, runAction } from './shared.js';
+
+function stats(xs: readonly number[]): [string, string, string] {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [num(Math.min(...xs)), num(mean), num(Math.max(...xs))];
+}
+
+/** The physics of a model: quantities per layer and kernel moments per layer. */
+export function describeModel(model: NeuralPde, maxOrder = 2): {
+  physics: { name: string; description: string; values: number[][] }[];
+  moments: number[][][];
+} {
+  const physics = (model.kernel.physics?.() ?? []).map((q) => ({ name: q.name, description: q.description, values: q.values.map((r) => [...r]) }));
+  const moments: number[][][] = [];
+  for (let l = 0; l < model.layers; l++) {
+    if (model.kernel.moments) moments.push(model.kernel.moments(l, maxOrder));
+  }
+  return { physics, moments };
+}
+
+/** `npde inspect <model dir>`. */
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description("read a saved model's parameters as physics: coefficient profiles (U, D, R) and kernel moments per layer")
+    .argument('<dir>', 'model directory (written by `npde train` or saveModel)')
+    .option('--json', 'print JSON with every value')
+    .option('--plot', 'plot the profiles of the first layer')
+    .option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')}`, 'cpu')
+    .action(async (dir: string, opts: { json?: boolean; plot?: boolean; backend: string }) =>
+      runAction(Boolean(opts.json), async () => {
+        const registry = createDefaultRegistry();
+        const json = await readModelJson(dir);
+        await registry.ready({ backend: opts.backend });
+        const model = await loadModel(dir, { registry });
+        const { physics, moments } = describeModel(model);
+        if (opts.json) {
+          process.stdout.write(JSON.stringify({ spec: model.spec, paramCount: model.paramCount, omega: model.omega, physics, moments, metadata: json.metadata ?? null }) + '\n');
+          model.dispose();
+          return;
+        }
+        const out: string[] = [
+          `model ${dir}: ${model.pluginIds.kernel} on field [${model.field.shape.join(', ')}], ${model.layers} layers, ω = ${num(model.omega)}, ${model.paramCount} trainable parameters`,
+          '',
+        ];
+        if (physics.length) {
+          const rows = [['quantity', 'layer', 'min', 'mean', 'max']];
+          for (const q of physics) {
+            const distinct = q.values.some((r) => r.join() !== q.values[0]!.join());
+            (distinct ? q.values : [q.values[0]!]).forEach((r, l) => rows.push([`${q.name} (${q.description})`, distinct ? String(l) : 'all', ...stats(r)]));
+          }
+          out.push(table(rows), '');
+          if (opts.plot) for (const q of physics) out.push(plot(`${q.name}(q), layer 0`, [{ name: q.name, values: q.values[0]!, color: 'blue' }], 6), '');
+        }
+        if (moments.length) {
+          const rows = [['moment', 'layer', 'min', 'mean', 'max']];
+          const names = ['W0 (amplitude)', 'W1 (advection)', 'W2 (diffusion)'];
+          moments.forEach((m, l) => m.forEach((row, k) => rows.push([names[k] ?? `W${k}`, String(l), ...stats(row)])));
+          out.push(table(rows), '');
+        }
+        process.stdout.write(out.join('\n'));
+        model.dispose();
+      }),
+    );
+}
