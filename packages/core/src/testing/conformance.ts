@@ -19,7 +19,7 @@ import type { Registry } from '../registry/registry.js';
 import { validate } from '../schema/validate.js';
 import { tf, type Scalar, type Tensor2D, type Variable } from '../tensor/tf.js';
 import { ConformanceError, ensure } from './conformance-error.js';
-import { checkGradients } from './gradient-check.js';
+import { checkGradients, type GradientCheckOptions } from './gradient-check.js';
 import { expectNoLeaks } from './leaks.js';
 
 const ID = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i;
@@ -45,6 +45,8 @@ export interface KernelCase {
   readonly layers: number;
   readonly options?: unknown;
   readonly batch?: number;
+  /** Finite-difference settings for the gradient check (e.g. a smaller step for stiff kernels). */
+  readonly gradient?: GradientCheckOptions;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function checkKernelFamily(family: KernelFamily<unknown>, kase: Ker
     checkGradients(
       () => tf.mean(tf.square(tf.sub(tf.tanh(k.apply(z, kase.layers - 1)), target))) as Scalar,
       vars,
-      { label: `${family.id} gradient` },
+      { label: `${family.id} gradient`, ...kase.gradient },
     );
     await expectNoLeaks(() => tf.tidy(() => k.apply(z, 0)).dispose(), { label: `${family.id} apply` });
     z.dispose();

@@ -44,8 +44,16 @@ const DESCRIPTIONS: Record<CoefficientName, string> = {
  * them 0 (then `A_0` and `B_{N−1}` never act and cannot be learned, theory §8).
  * `apply` shifts by slice + concat (no matrix product); `dense` materializes
  * the N×N matrix, including the periodic corner entries; `moments` are exact
- * from the taps (see {@link tapMoments} for the edge-site convention);
- * `physics` reports U, D, R for every layer and site.
+ * from the taps ({@link tapMoments}); `physics` reports U, D, R for every
+ * layer and site.
+ *
+ * Moments at the edge sites: with `periodic`, the wrapped neighbor counts at
+ * offset ±1 (its distance on the ring), not at ∓(N − 1) as a plain
+ * `Σ_j (j − i)^k W_ij` over `dense()` would count it, so W_0 equals the row
+ * sums of `dense()` everywhere and the higher moments differ from the dense
+ * ones only at sites 0 and N − 1. With `zero`, `A_0` and `B_{N−1}` are left
+ * out (they only multiply the padding), so the moments equal those of
+ * `dense()` at every site.
  *
  * Supports only 1-D grid fields with one real channel and N ≥ 3; other
  * fields throw `UNSUPPORTED_FIELD` (path `field`).
@@ -124,7 +132,12 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
       moments(layer: number, maxOrder: number): number[][] {
         assertLayer(layer, layers, ID);
         assertMaxOrder(maxOrder, ID);
-        return tapMoments(adrToTaps(coefficientsAt(layer), dx), maxOrder);
+        const { A, B, C } = adrToTaps(coefficientsAt(layer), dx);
+        if (boundary === 'zero') {
+          A[0] = 0; // these taps only ever multiply the zero padding
+          B[n - 1] = 0;
+        }
+        return tapMoments({ A, B, C }, maxOrder);
       },
       physics(): PhysicalQuantity[] {
         return NAMES.map((name) => {

@@ -126,9 +126,8 @@ export function tapsToAdr(taps: StencilTaps, dx = 1): { U: number[]; D: number[]
  * so `W_1 = B − A` (advection), `W_2 = A + B` (diffusion), odd orders repeat
  * `W_1` and even orders repeat `W_2`. The neighbors are always at offsets −1
  * and +1, also at the edge sites of a periodic grid (the wrapped neighbor is
- * one step away on the ring, not N − 1) and at the edge sites of a
- * zero-padded grid (the tap that multiplies the padding still counts): these
- * are the moments of the local PDE, not row sums of the truncated matrix.
+ * one step away on the ring, not N − 1 as in a dense-matrix moment). To
+ * describe a zero-padded edge, pass `A_0 = 0` and `B_{N−1} = 0`.
  *
  * @param taps - `A`, `B`, `C`, one entry per site each.
  * @param maxOrder - Highest order k (a non-negative integer).

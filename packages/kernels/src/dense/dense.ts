@@ -15,9 +15,10 @@ const ID = '@npde/kernels/dense';
  *
  * `apply(z, l)` is `z · W_lᵀ`, so `(W z)_i = Σ_j W_ij z_j`; `dense(l)` returns
  * a copy of `W_l`; `moments(l, k)` are computed from that matrix with
- * {@link momentsFromDense} (grid offsets for a 1-D field; flat site-index
- * offsets otherwise, see there). No `physics()`: a dense W has no fixed
- * physical reading beyond its moments.
+ * {@link momentsFromDense}, one value per site: grid offsets for a 1-D field,
+ * flat site-index offsets for other geometries, the receiving channels of a
+ * site averaged (see there). No `physics()`: a dense W has no fixed physical
+ * reading beyond its moments.
  *
  * @example
  * ```ts
@@ -47,6 +48,10 @@ export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions
       return tf.variable(value, true, `${prefix}/W`);
     });
     const matrix = (layer: number): Tensor2D => (shared ? W : tf.reshape(tf.slice(W, [layer, 0, 0], [1, n, n]), [n, n])) as Tensor2D;
+    const copy = (layer: number): Tensor2D => {
+      assertLayer(layer, layers, ID);
+      return tf.tidy(() => tf.clone(matrix(layer)));
+    };
 
     return {
       params: { W },
@@ -55,14 +60,10 @@ export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions
         assertLayer(layer, layers, ID);
         return tf.matMul(z, matrix(layer), false, true);
       },
-      dense(layer: number): Tensor2D {
-        assertLayer(layer, layers, ID);
-        return tf.tidy(() => tf.clone(matrix(layer)));
-      },
+      dense: copy,
       moments(layer: number, maxOrder: number): number[][] {
-        assertLayer(layer, layers, ID);
         assertMaxOrder(maxOrder, ID);
-        const w = this.dense(layer);
+        const w = copy(layer);
         try {
           return momentsFromDense(w.dataSync(), n, maxOrder, field.realChannels);
         } finally {
