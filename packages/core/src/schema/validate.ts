@@ -56,7 +56,8 @@ export function validate<T>(
   const issues = toIssues(result.issues, opts.path ?? '');
   const first = issues[0]!;
   const more = issues.length > 1 ? `\n${issues.slice(1).map((i) => `  also ${i.path}: expected ${i.expected}, got ${i.received}`).join('\n')}` : '';
-  throw new ValidationError(opts.code ?? ErrorCodes.INVALID_OPTIONS, `invalid ${opts.what ?? 'options'}: ${first.message}${more}`, {
+  const detail = first.expected === 'a valid value' ? `: ${first.message}` : '';
+  throw new ValidationError(opts.code ?? ErrorCodes.INVALID_OPTIONS, `invalid ${opts.what ?? 'options'}${detail}${more}`, {
     path: first.path,
     expected: first.expected,
     received: first.received,
