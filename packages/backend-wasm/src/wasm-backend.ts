@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineBackend, tf, v } from '@npde/core';
-import type { BackendAvailability } from '@npde/core';
+import type { BackendAvailability, NpdeError } from '@npde/core';
+import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import { TFJS_WASM_PACKAGE, TFJS_WASM_VERSION, WASM_BACKEND_ID, wasmUnavailable } from './errors.js';
 import { WASM_BINARIES, locateTfjsWasm, missingFiles, wasmBinaryFor, wasmSupport } from './wasm-files.js';
 
@@ -8,7 +9,8 @@ import { WASM_BINARIES, locateTfjsWasm, missingFiles, wasmBinaryFor, wasmSupport
 export interface WasmBackendOptions {
   /**
    * Local directory that holds the tfjs-backend-wasm `.wasm` binaries. Leave it
-   * out: in Node, tfjs finds them in its own `dist/` folder. Set it only when a
+   * out: in Node, tfjs finds them in its own `dist/` folder. Set it (a local
+   * directory; relative paths resolve against `process.cwd()`) only when a
    * bundler or a deploy step moved the binaries. It must be set before the wasm
    * backend first initializes (call `wasmBackend.setup({ wasmPath })` before
    * `registry.ready()`); it cannot be changed afterwards.
@@ -20,7 +22,7 @@ const optionsSchema = v.object({
   wasmPath: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPath must be a directory path'))),
 });
 
-type TfjsWasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+type TfjsWasmModule = typeof TfjsWasm;
 
 /** The directory passed to `setWasmPaths`, once one was. */
 let configuredWasmDir: string | undefined;
@@ -44,16 +46,16 @@ async function loadTfjsWasm(): Promise<TfjsWasmModule> {
   }
 }
 
-function applyWasmPath(mod: TfjsWasmModule, wasmPath: string): string {
-  const dir = path.resolve(wasmPath);
-  if (configuredWasmDir === dir) return dir;
-  if (isInitialized()) {
-    throw wasmUnavailable('wasmPath was given after the wasm backend had already initialized', {
-      expected: 'wasmPath set before the first registry.ready() / tf.setBackend("wasm")',
-      received: `wasmPath ${JSON.stringify(wasmPath)}, backend already running with ${configuredWasmDir ?? 'the binaries in its own dist/ folder'}`,
-      hint: 'Call wasmBackend.setup({ wasmPath }) at startup, before anything initializes the wasm backend.',
-    });
-  }
+function alreadyInitialized(wasmPath: string): NpdeError {
+  return wasmUnavailable('wasmPath was given after the wasm backend had already initialized', {
+    expected: 'wasmPath set before the first registry.ready() / tf.setBackend("wasm")',
+    received: `wasmPath ${JSON.stringify(wasmPath)}, backend already running with ${configuredWasmDir ?? 'the binaries in its own dist/ folder'}`,
+    hint: 'Call wasmBackend.setup({ wasmPath }) at startup, before anything initializes the wasm backend.',
+  });
+}
+
+function applyWasmPath(mod: TfjsWasmModule, dir: string): void {
+  if (configuredWasmDir === dir) return;
   try {
     // Emscripten concatenates prefix + file name, so the prefix needs its trailing separator.
     mod.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
@@ -65,7 +67,6 @@ function applyWasmPath(mod: TfjsWasmModule, wasmPath: string): string {
     });
   }
   configuredWasmDir = dir;
-  return dir;
 }
 
 /**
@@ -100,7 +101,7 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
     if (!support.webAssembly) {
       throw wasmUnavailable('this JavaScript runtime has no WebAssembly', {
         expected: 'a runtime with a global WebAssembly object (Node 20, any current browser)',
-        received: `typeof WebAssembly === ${JSON.stringify(typeof WebAssembly)}`,
+        received: 'no global WebAssembly',
         hint: "Run on Node 20 or later, or use the 'cpu' backend.",
       });
     }
@@ -118,41 +119,45 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
       });
     }
 
-    let dir: string | undefined;
-    if (options.wasmPath !== undefined) dir = applyWasmPath(mod, options.wasmPath);
-    else if (configuredWasmDir !== undefined) dir = configuredWasmDir;
-    else {
-      const found = locateTfjsWasm();
-      // Bundled builds may not resolve the package by name; tfjs then looks next to its own code.
-      dir = 'distDir' in found ? found.distDir : undefined;
+    const wanted = options.wasmPath === undefined ? undefined : path.resolve(options.wasmPath);
+    if (isInitialized()) {
+      if (wanted !== undefined && wanted !== configuredWasmDir) throw alreadyInitialized(options.wasmPath!);
+      return;
     }
-    if (dir === undefined || isInitialized()) return;
-
-    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
-    const binary = wasmBinaryFor(simd, threads);
-    if (missingFiles(dir, [binary]).length) {
-      throw wasmUnavailable(`the WebAssembly binary '${binary}' is missing`, {
-        expected: `${binary} in ${dir}`,
-        received: `a folder without it (looked for ${WASM_BINARIES.join(', ')})`,
-        hint:
-          options.wasmPath !== undefined || configuredWasmDir !== undefined
-            ? `Point wasmPath at the folder that holds the .wasm files (they ship in node_modules/${TFJS_WASM_PACKAGE}/dist/).`
-            : `Reinstall the package (npm install ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION}); if a bundler moved the files, copy them and set wasmPath.`,
-      });
+    const located = locateTfjsWasm();
+    // A bundle may not resolve the package by name; tfjs then looks next to its own code, unchecked here.
+    const dir = wanted ?? configuredWasmDir ?? ('distDir' in located ? located.distDir : undefined);
+    if (dir !== undefined) {
+      const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+      const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+      const binary = wasmBinaryFor(simd, threads);
+      if (missingFiles(dir, [binary]).length) {
+        throw wasmUnavailable(`the WebAssembly binary '${binary}' is missing`, {
+          expected: `${binary} in ${dir}`,
+          received: `a folder without it (tfjs ships ${WASM_BINARIES.join(', ')})`,
+          hint:
+            wanted !== undefined || configuredWasmDir !== undefined
+              ? `Point wasmPath at the folder that holds the .wasm files (they ship in node_modules/${TFJS_WASM_PACKAGE}/dist/).`
+              : `Reinstall the package (npm install ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION}); if a bundler moved the files, copy them and set wasmPath.`,
+        });
+      }
     }
+    if (wanted !== undefined) applyWasmPath(mod, wanted);
   },
 
   async probe(): Promise<BackendAvailability> {
     const support = wasmSupport();
     if (!support.webAssembly) return { available: false, reason: 'this JavaScript runtime has no WebAssembly' };
-    const found = locateTfjsWasm();
-    if ('error' in found) {
-      return { available: false, reason: `${TFJS_WASM_PACKAGE} cannot be resolved (${found.error.message.split('\n')[0]}). ${installHint}` };
-    }
     // Threads are never used in Node, so the needed binary depends on SIMD only.
     const binary = wasmBinaryFor(support.simd, false);
-    const dir = configuredWasmDir ?? found.distDir;
+    let dir = configuredWasmDir;
+    if (dir === undefined) {
+      const found = locateTfjsWasm();
+      if ('error' in found) {
+        return { available: false, reason: `${TFJS_WASM_PACKAGE} cannot be resolved (${found.error.message.split('\n')[0]}). ${installHint}` };
+      }
+      dir = found.distDir;
+    }
     if (missingFiles(dir, [binary]).length) {
       return { available: false, reason: `${binary} is missing from ${dir}; reinstall ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION} or set wasmPath` };
     }

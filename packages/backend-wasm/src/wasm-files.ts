@@ -22,11 +22,17 @@ export function wasmBinaryFor(simd: boolean, threads: boolean): WasmBinary {
 // The module wasm-feature-detect (and tfjs's WASM_HAS_SIMD_SUPPORT flag) validates to detect SIMD.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]);
 
+/** The part of the WebAssembly global this package uses (TypeScript's ES libs do not declare it). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+}
+
 /** Whether this runtime has WebAssembly, and whether it validates SIMD code; loads nothing. */
 export function wasmSupport(): { webAssembly: boolean; simd: boolean } {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return { webAssembly: false, simd: false };
+  const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (typeof wasm !== 'object' || typeof wasm.validate !== 'function') return { webAssembly: false, simd: false };
   try {
-    return { webAssembly: true, simd: WebAssembly.validate(SIMD_PROBE) };
+    return { webAssembly: true, simd: wasm.validate(SIMD_PROBE) };
   } catch {
     return { webAssembly: true, simd: false };
   }
