@@ -17,6 +17,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const identity = defineActivation({
   id: '@npde/activations/identity',
   description: 'identity f(x) = x (linear dynamics)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.clone(x) }),
 });

@@ -15,6 +15,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const relu = defineActivation({
   id: '@npde/activations/relu',
   description: 'rectifier f(x) = max(x, 0)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.relu(x) }),
 });

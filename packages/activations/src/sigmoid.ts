@@ -15,6 +15,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const sigmoid = defineActivation({
   id: '@npde/activations/sigmoid',
   description: 'logistic sigmoid f(x) = 1 / (1 + exp(-x))',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.sigmoid(x) }),
 });

@@ -16,6 +16,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const softplus = defineActivation({
   id: '@npde/activations/softplus',
   description: 'softplus f(x) = ln(1 + exp(x)) (smooth rectifier)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.softplus(x) }),
 });

@@ -16,6 +16,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const square = defineActivation({
   id: '@npde/activations/square',
   description: 'square f(x) = x^2 (logistic local dynamics)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.square(x) }),
 });

@@ -15,6 +15,6 @@ import { defineActivation, tf, v } from '@npde/core';
 export const tanh = defineActivation({
   id: '@npde/activations/tanh',
   description: 'hyperbolic tangent f(x) = tanh(x)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({ apply: (x) => tf.tanh(x) }),
 });

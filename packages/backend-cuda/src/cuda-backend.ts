@@ -66,7 +66,7 @@ export const cudaBackend = defineBackend({
   aliases: ['cuda'],
   description: 'TensorFlow C library on an NVIDIA GPU via @tensorflow/tfjs-node-gpu (optional; Linux x86-64, CUDA 11, cuDNN 8)',
   priority: 10,
-  options: v.object({}),
+  options: v.strictObject({}),
 
   async setup(): Promise<void> {
     const platform = platformProblem();

@@ -18,7 +18,7 @@ export interface WasmBackendOptions {
   readonly wasmPath?: string;
 }
 
-const optionsSchema = v.object({
+const optionsSchema = v.strictObject({
   wasmPath: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPath must be a directory path'))),
 });
 

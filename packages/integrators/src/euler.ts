@@ -22,7 +22,7 @@ import { defineIntegrator, tf, v, type Tensor2D } from '@npde/core';
 export const euler = defineIntegrator({
   id: '@npde/integrators/euler',
   description: 'forward Euler relaxation z ← (1 − ω) z + ω f(W z − b) (first order; ω = 1 is an MLP layer)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({
     evaluationsPerStep: 1,
     step: (ctx) => {

@@ -15,7 +15,7 @@ import { safeNorm } from './norm.js';
 export const hard = defineReservoir({
   id: '@npde/reservoirs/hard',
   description: 'hard normalization: project each sample onto the unit sphere, z ← z/‖z‖',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({
     params: {},
     term: () => null,

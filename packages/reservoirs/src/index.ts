@@ -12,7 +12,6 @@ import { soft } from './soft.js';
 
 export { hard, none, soft };
 export { SoftReservoirOptionsSchema, type SoftReservoirOptions } from './soft.js';
-export { NORM_EPSILON, safeNorm } from './norm.js';
 
 /**
  * Every reservoir of this package, for `registry.register(plugins)`.

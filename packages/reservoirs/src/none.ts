@@ -1,7 +1,9 @@
-import { defineReservoir, v } from '@npde/core';
+import { defineReservoir, tf, v } from '@npde/core';
 
 /**
  * No reservoir: no extra term in the dynamics and no projection. The default.
+ * `project` is the identity; like every op it returns a new tensor handle (a
+ * clone sharing z's data), so callers may dispose it without disposing z.
  *
  * @example
  * ```ts
@@ -12,10 +14,10 @@ import { defineReservoir, v } from '@npde/core';
 export const none = defineReservoir({
   id: '@npde/reservoirs/none',
   description: 'no normalization (no term, no projection)',
-  options: v.object({}),
+  options: v.strictObject({}),
   create: () => ({
     params: {},
     term: () => null,
-    project: (z) => z,
+    project: (z) => tf.clone(z),
   }),
 });

@@ -2,7 +2,7 @@ import { defineReservoir, tf, v, type Tensor2D } from '@npde/core';
 import { safeNorm } from './norm.js';
 
 /** Options schema of {@link soft}. */
-export const SoftReservoirOptionsSchema = v.object({
+export const SoftReservoirOptionsSchema = v.strictObject({
   /** Rate α > 0 (in units of γ) at which ‖z‖ is pulled back to 1; 1/α is the reservoir's time scale. Default 1. */
   alpha: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 1),
 });
@@ -18,7 +18,9 @@ export type SoftReservoirOptions = v.InferOutput<typeof SoftReservoirOptionsSche
  * to dz/dt (in units of γ), per sample, with ‖·‖ the L2 norm over the field axis
  * (ε-smoothed at z = 0, where R = 0). Alone, it drives ‖z‖ to 1 as
  * d‖z‖/dt = −αγ (‖z‖ − 1) along the direction of z, like a thermostat; the hard
- * projection is its limit α → ∞. No projection, no parameters.
+ * projection is its limit α → ∞. No projection (`project` returns a clone of z),
+ * no parameters. The term is stiff for large α: with the Euler integrator keep
+ * ω·α < 2 (≤ 1 for no overshoot).
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ export const soft = defineReservoir<SoftReservoirOptions>({
         // −α (n − 1) z / n = α (1 − n)/n · z
         return tf.mul(z, tf.mul(alpha, tf.div(tf.sub(1, n), n))) as Tensor2D;
       },
-      project: (z) => z,
+      project: (z) => tf.clone(z),
     };
   },
 });

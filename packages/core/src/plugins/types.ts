@@ -122,7 +122,7 @@ export interface ReservoirInstance {
   readonly params: ParamSet;
   /** Extra term added to the right-hand side dz/dt (in units of γ), or `null` for none. */
   term(z: Tensor2D): Tensor2D | null;
-  /** Projection applied after each step (hard constraints), or the identity. */
+  /** Projection applied after each step (hard constraints), or the identity. Returns a tensor the caller owns (return `tf.clone(z)` rather than `z`). */
   project(z: Tensor2D): Tensor2D;
 }
 

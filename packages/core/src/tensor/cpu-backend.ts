@@ -10,7 +10,7 @@ export const cpuBackend = defineBackend({
   name: 'cpu',
   description: 'tfjs reference CPU backend (plain JavaScript; always available, slowest)',
   priority: 1,
-  options: v.object({}),
+  options: v.strictObject({}),
   // The cpu backend is registered by the tfjs bundle core loads for its gradients.
   setup: async () => {},
   probe: async () => ({ available: true }),

@@ -1,0 +1,95 @@
+import { defineOptimizer, tf, v } from '@npde/core';
+import { gradientStep } from './gradient-step.js';
+import { exponentialDecay } from './learning-rate-schedule.js';
+import { SlotVariables } from './slot-variables.js';
+
+const unitInterval = v.pipe(v.number(), v.minValue(0), v.ltValue(1));
+
+/** Options schema of {@link adam}. */
+export const AdamOptionsSchema = v.pipe(
+  v.strictObject({
+    /** Base step size α > 0. Default 0.01. */
+    learningRate: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 0.01),
+    /** Decay rate β₁ ∈ [0, 1) of the first-moment estimate. Default 0.9. */
+    beta1: v.optional(unitInterval, 0.9),
+    /** Decay rate β₂ ∈ [0, 1) of the second-moment estimate. Default 0.999. */
+    beta2: v.optional(unitInterval, 0.999),
+    /** ε > 0 added to √v̂. Default 1e-8. */
+    epsilon: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 1e-8),
+    /** Learning-rate factor per `decaySteps` steps, in (0, 1]. Default 1 (constant rate). */
+    decay: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(1)), 1),
+    /** Steps over which the learning rate is multiplied by `decay`, > 0. Default 100. */
+    decaySteps: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 100),
+    /** Floor of the decayed learning rate, ≥ 0 and ≤ `learningRate`. Default 0. */
+    minLearningRate: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 0),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['learningRate'], ['minLearningRate']],
+      (o) => o.minLearningRate <= o.learningRate,
+      'minLearningRate must not exceed learningRate',
+    ),
+    ['minLearningRate'],
+  ),
+);
+
+/** Validated options of {@link adam}. */
+export type AdamOptions = v.InferOutput<typeof AdamOptionsSchema>;
+
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1, with bias correction), first among the
+ * learning strategies Guo–Huang–Xu list for neural PDEs (theory §7). For step
+ * t = 1, 2, …:
+ *
+ *     m ← β₁ m + (1 − β₁) g          v ← β₂ v + (1 − β₂) g²
+ *     m̂ = m / (1 − β₁ᵗ)              v̂ = v / (1 − β₂ᵗ)
+ *     θ ← θ − α_t · m̂ / (√v̂ + ε)
+ *
+ * so the first step is α·g/(|g| + ε) ≈ α·sign(g). The learning rate follows
+ * α_t = max(minLearningRate, learningRate · decay^((t − 1)/decaySteps)): smooth
+ * exponential decay counted in this optimizer's own steps; `learningRate()`
+ * returns the rate the next step will use. m and v are non-trainable variables,
+ * created per variable on its first step and released by `dispose()`.
+ *
+ * @example
+ * ```ts
+ * // in a training config: 0.02, halved every 50 steps, never below 1e-4
+ * { optimizer: { id: '@npde/optimizers/adam',
+ *     options: { learningRate: 0.02, decay: 0.5, decaySteps: 50, minLearningRate: 1e-4 } } }
+ * ```
+ */
+export const adam = defineOptimizer<AdamOptions>({
+  id: '@npde/optimizers/adam',
+  description: 'Adam with bias correction and an exponentially decaying learning rate',
+  options: AdamOptionsSchema,
+  create: ({ options }) => {
+    const { beta1, beta2, epsilon } = options;
+    const moments = new SlotVariables(2);
+    let steps = 0;
+    let disposed = false;
+    return {
+      step: (problem) => {
+        if (disposed) throw new Error(`'${adam.id}': the optimizer has been disposed`);
+        const lr = exponentialDecay(options, steps);
+        const t = steps + 1;
+        const mScale = 1 / (1 - beta1 ** t);
+        const vScale = 1 / (1 - beta2 ** t);
+        const loss = gradientStep(problem, (variable, g) => {
+          const [m, s] = moments.for(variable);
+          m!.assign(tf.add(tf.mul(beta1, m!), tf.mul(1 - beta1, g)));
+          s!.assign(tf.add(tf.mul(beta2, s!), tf.mul(1 - beta2, tf.square(g))));
+          const mHat = tf.mul(m!, mScale);
+          const vHat = tf.mul(s!, vScale);
+          variable.assign(tf.sub(variable, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)))));
+        });
+        steps = t;
+        return loss;
+      },
+      learningRate: () => exponentialDecay(options, steps),
+      dispose: () => {
+        disposed = true;
+        moments.dispose();
+      },
+    };
+  },
+});
