@@ -22,3 +22,4 @@ export * from './trainer/events.js';
 export * from './trainer/loss.js';
 export * from './trainer/trainer.js';
 export * from './io/model-files.js';
+export * from './tensor/mat-mul.js';

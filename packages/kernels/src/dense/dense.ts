@@ -1,4 +1,4 @@
-import { defineKernelFamily, tf, type KernelFamily, type KernelInstance, type Tensor, type Tensor2D } from '@npde/core';
+import { defineKernelFamily, matMulTransposedB, tf, type KernelFamily, type KernelInstance, type Tensor, type Tensor2D } from '@npde/core';
 import { assertLayer, assertMaxOrder } from '../instance/layer-index.js';
 import { instancePrefix } from '../instance/variable-name.js';
 import { momentsFromDense } from '../moments/dense-moments.js';
@@ -58,7 +58,7 @@ export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions
       paramCount: shared ? n * n : layers * n * n,
       apply(z: Tensor2D, layer: number): Tensor2D {
         assertLayer(layer, layers, ID);
-        return tf.matMul(z, matrix(layer), false, true);
+        return matMulTransposedB(z, matrix(layer));
       },
       dense: copy,
       moments(layer: number, maxOrder: number): number[][] {
