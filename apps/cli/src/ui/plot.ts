@@ -8,6 +8,10 @@ export function plot(title: string, series: { name: string; values: readonly num
     series.map((s) => [...s.values]),
     { height, ...(useColor ? { colors: series.map((s) => colors[s.color]) } : {}), format: (x: number) => x.toFixed(3).padStart(8) },
   );
-  const legend = series.map((s, i) => `${useColor ? colors[s.color] : ''}${['━━', '┄┄', '··'][i] ?? '--'} ${s.name}${useColor ? asciichart.reset : ''}`).join('   ');
+  const legend = useColor
+    ? series.map((s) => `${colors[s.color]}━━ ${s.name}${asciichart.reset}`).join('   ')
+    : series.length > 1
+      ? `(${series.map((s) => s.name).join(' and ')} drawn together: one line where they agree)`
+      : '';
   return `${title}   ${legend}\n${chart}`;
 }
