@@ -1,7 +1,10 @@
-/** Render rows as an aligned text table (first row = header). */
+const NUMERIC = /^[-+]?(\d|\.\d)[\d.,]*(e[-+]?\d+)?\s?(%|s|×)?$/i;
+
+/** Render rows as an aligned text table (first row = header); numbers are right-aligned, text left-aligned. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const numeric = widths.map((_, c) => c > 0 && rows.length > 1 && rows.slice(1).every((r) => NUMERIC.test(r[c] ?? '') || r[c] === '-'));
+  const line = (r: readonly string[]) => r.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   return [line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
