@@ -5,19 +5,29 @@ const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 /** Synthetic data from the demo's known heterogeneous ADR PDE. */
 const AdrSourceSchema = v.strictObject({
+  /** `adr`: generate the data. */
   source: v.literal('adr'),
+  /** Grid sites of the generating PDE; must equal the model's field size (default 64). */
   sites: v.optional(positiveInt, 64),
+  /** Number of input/output pairs (default 1000). */
   samples: v.optional(positiveInt, 1000),
+  /** Relaxation steps of the generating model (default 8). */
   layers: v.optional(positiveInt, 8),
+  /** ω of the generating model, in (0, 2] (default 0.5). */
   omega: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(2)), 0.5),
+  /** Standard deviation of the white-noise inputs, > 0 (default 1). */
   inputStd: v.optional(v.pipe(v.number(), v.gtValue(0)), 1),
+  /** Gaussian output noise as a fraction of the outputs' standard deviation, ≥ 0 (default 0). */
   noise: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+  /** Integer seed of inputs and noise (default 1). */
   seed: v.optional(v.pipe(v.number(), v.integer()), 1),
 });
 
 /** Data from a JSON file `{ "x": number[][], "y": number[][] }` (path relative to the config file). */
 const FileSourceSchema = v.strictObject({
+  /** `file`: read the data from a JSON file. */
   source: v.literal('file'),
+  /** Path of the JSON file, relative to the config file. */
   path: v.pipe(v.string(), v.minLength(1)),
 });
 
@@ -26,26 +36,48 @@ const FileSourceSchema = v.strictObject({
  * `NeuralPde.create` (errors under `model.`).
  */
 export const TrainConfigSchema = v.strictObject({
+  /** The model spec (a `ModelSpec`), validated by `NeuralPde.create`. */
   model: v.looseObject({}),
+  /** Where the data comes from: `{ source: 'adr', ... }` or `{ source: 'file', path }`. */
   data: v.variant('source', [AdrSourceSchema, FileSourceSchema]),
+  /** Optimizer plugin ref (default: Adam, learning rate 0.02 halved every 60 steps). */
   optimizer: v.optional(PluginRefSchema, {
+    /** The default optimizer's id. */
     id: '@npde/optimizers/adam',
-    options: { learningRate: 0.02, decay: 0.5, decaySteps: 60 },
+    /** The default optimizer's options. */
+    options: {
+      /** Initial learning rate. */
+      learningRate: 0.02,
+      /** Factor applied every `decaySteps` steps. */
+      decay: 0.5,
+      /** Steps per `decay` factor. */
+      decaySteps: 60,
+    },
   }),
+  /** How to train. */
   training: v.strictObject({
+    /** Passes over the training data, an integer ≥ 1. */
     epochs: positiveInt,
+    /** Samples per optimizer step (default: all, full batch). */
     batchSize: v.optional(positiveInt),
+    /** Fraction in (0, 1) of the samples (the last ones) held out for validation. */
     validation: v.optional(v.pipe(v.number(), v.gtValue(0), v.ltValue(1))),
+    /** Stop after this many seconds, > 0 (checked after each epoch). */
     timeLimit: v.optional(v.pipe(v.number(), v.gtValue(0))),
+    /** Save a checkpoint every this many epochs under `<out>/checkpoints/`. */
     checkpointEvery: v.optional(positiveInt),
+    /** Integer seed for batch shuffling (default 0). */
     seed: v.optional(v.pipe(v.number(), v.integer()), 0),
   }),
+  /** Tensor backend, `wasm`, `cpu` or `cuda` (default `wasm`; `--backend` overrides it). */
   backend: v.optional(v.picklist(['wasm', 'cpu', 'cuda'])),
 });
 
 /** A validated training config. */
 export type TrainConfig = Omit<v.InferOutput<typeof TrainConfigSchema>, 'model' | 'optimizer'> & {
+  /** The model spec. */
   readonly model: ModelSpec;
+  /** The optimizer, defaults applied. */
   readonly optimizer: PluginRef;
 };
 
