@@ -23,3 +23,4 @@ export * from './trainer/loss.js';
 export * from './trainer/trainer.js';
 export * from './io/model-files.js';
 export * from './tensor/mat-mul.js';
+export * from './random/seeded-random.js';

@@ -1,9 +1,12 @@
 // Minimal plugins for core's own tests (core depends on no concrete plugin package).
 import * as v from 'valibot';
-import { defineActivation, defineIntegrator, defineKernelFamily, defineOptimizer, defineReservoir } from './plugins/define.js';
+import { defineKernelFamily, defineOptimizer } from './plugins/define.js';
 import { tf, type Tensor2D } from './tensor/tf.js';
 import { Registry } from './registry/registry.js';
 import { cpuBackend } from './tensor/cpu-backend.js';
+import { referenceEuler, referenceIdentity, referenceNoReservoir, referenceTanh } from './testing/reference-plugins.js';
+
+export { referenceEuler as euler, referenceNoReservoir as noReservoir, referenceTanh as tanhAct };
 
 /** W = diag(a) with one trainable a per site (shared across layers). */
 export const diagKernel = defineKernelFamily({
@@ -22,23 +25,6 @@ export const diagKernel = defineKernelFamily({
   },
 });
 
-export const tanhAct = defineActivation({ id: '@test/a/tanh', description: 'tanh', options: v.object({}), create: () => ({ apply: (x) => tf.tanh(x) }) });
-export const identityAct = defineActivation({ id: '@test/a/identity', description: 'f(x) = x', options: v.object({}), create: () => ({ apply: (x) => x }) });
-export const euler = defineIntegrator({
-  id: '@npde/integrators/euler',
-  description: 'euler (test copy)',
-  options: v.object({}),
-  create: () => ({
-    evaluationsPerStep: 1,
-    step: (c) => tf.add(tf.mul(tf.sub(1, c.omega), c.z), tf.mul(c.omega, c.attractor(c.z))) as Tensor2D,
-  }),
-});
-export const noReservoir = defineReservoir({
-  id: '@npde/reservoirs/none',
-  description: 'none (test copy)',
-  options: v.object({}),
-  create: () => ({ params: {}, term: () => null, project: (z) => z }),
-});
 export const sgd = defineOptimizer({
   id: '@test/o/sgd',
   description: 'plain gradient descent',
@@ -59,13 +45,15 @@ export const sgd = defineOptimizer({
 
 /** A registry holding the test plugins and the cpu backend. */
 export function testRegistry(): Registry {
-  return new Registry().register(diagKernel, tanhAct, identityAct, euler, noReservoir, sgd, cpuBackend);
+  return new Registry().register(diagKernel, referenceTanh, referenceIdentity, referenceEuler, referenceNoReservoir, sgd, cpuBackend);
 }
 
 export const testSpec = {
   field: { shape: [6] },
   layers: 3,
   kernel: '@test/k/diag',
-  activation: '@test/a/tanh',
+  activation: referenceTanh.id,
+  integrator: referenceEuler.id,
+  reservoir: referenceNoReservoir.id,
   omega: 0.5,
 } as const;

@@ -134,7 +134,12 @@ export class PluginError extends NpdeError {}
 /** No backend could be initialized. */
 export class BackendUnavailableError extends NpdeError {
   /** Each backend tried, and why it failed. */
-  readonly attempts: readonly { readonly backend: string; readonly reason: string }[];
+  readonly attempts: readonly {
+    /** The backend name (or id) that was tried. */
+    readonly backend: string;
+    /** Why it could not be initialized. */
+    readonly reason: string;
+  }[];
   constructor(summary: string, details: NpdeErrorDetails & { attempts: readonly { backend: string; reason: string }[] }) {
     super(ErrorCodes.BACKEND_UNAVAILABLE, summary, details);
     this.attempts = details.attempts;

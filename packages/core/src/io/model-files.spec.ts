@@ -30,7 +30,7 @@ describe('saveModel / loadModel', () => {
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
     expect(json.format).toBe('npde-model');
     expect(json.spec.kernel).toBe('@test/k/diag');
-    expect(json.plugins.integrator).toBe('@npde/integrators/euler');
+    expect(json.plugins.integrator).toBe('@npde/core/testing/euler');
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
     expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name).sort()).toEqual(['kernel/a', 'omega']);
     expect(json.metadata).toEqual({ note: 'hi' });

@@ -21,10 +21,15 @@ export const MODEL_FORMAT_VERSION = 1;
  * so `weights.bin` can be read by any tfjs tool.
  */
 export interface ModelJson {
+  /** Always {@link MODEL_FORMAT}. */
   readonly format: typeof MODEL_FORMAT;
+  /** {@link MODEL_FORMAT_VERSION} of the writer; newer versions are refused on load. */
   readonly formatVersion: number;
+  /** The model spec with every default filled in. */
   readonly spec: ModelSpec;
+  /** Plugin ids by role (`kernel`, `activation`, `integrator`, `reservoir`). */
   readonly plugins: Readonly<Record<string, string>>;
+  /** tfjs weights manifest: the parameter names, shapes and dtypes stored in `weights.bin`. */
   readonly weightsManifest: tf.io.WeightsManifestConfig;
   /** Free-form user metadata (training report, data description, ...). */
   readonly metadata?: Record<string, unknown>;

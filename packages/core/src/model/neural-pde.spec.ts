@@ -69,10 +69,10 @@ describe('NeuralPde', () => {
     expect(bad({ ...testSpec, field: { shape: [0] } }).path).toBe('field.shape.0');
     expect(bad({ ...testSpec, omega: -1 }).path).toBe('omega');
     expect(bad({ ...testSpec, kernel: { id: '@test/k/diag', options: { init: 'no' } } }).path).toBe('kernel.options.init');
-    const unknown = bad({ ...testSpec, activation: '@test/a/tan' });
+    const unknown = bad({ ...testSpec, activation: '@npde/core/testing/tan' });
     expect(unknown.code).toBe(ErrorCodes.UNKNOWN_PLUGIN);
     expect(unknown.path).toBe('activation');
-    expect(unknown.hint).toContain('@test/a/tanh');
+    expect(unknown.hint).toContain('@npde/core/testing/tanh');
     let nested: NpdeError | undefined;
     try {
       NeuralPde.create({ ...testSpec, kernel: { id: '@test/k/diag', options: { init: 'no' } } }, { registry: r, path: 'model' });

@@ -56,7 +56,16 @@ export class NeuralPde {
   /** The normalization reservoir. */
   readonly reservoir: ReservoirInstance;
   /** Plugin ids in use, for error messages and reports. */
-  readonly pluginIds: { kernel: string; activation: string; integrator: string; reservoir: string };
+  readonly pluginIds: {
+    /** Id of the kernel family. */
+    kernel: string;
+    /** Id of the activation. */
+    activation: string;
+    /** Id of the integrator. */
+    integrator: string;
+    /** Id of the reservoir. */
+    reservoir: string;
+  };
   private readonly omegaVar: Variable;
   private readonly biasVar: Variable | undefined;
   private readonly params: Record<string, Variable>;

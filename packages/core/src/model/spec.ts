@@ -11,7 +11,14 @@ export const DEFAULT_RESERVOIR = '@npde/reservoirs/none';
 export type BiasMode = 'none' | 'shared' | 'per-layer';
 
 /** ω = γ·dt: a number (fixed) or `{ value, trainable }`. */
-export type OmegaSpec = number | { readonly value: number; readonly trainable?: boolean };
+export type OmegaSpec =
+  | number
+  | {
+      /** The initial ω, > 0. */
+      readonly value: number;
+      /** Whether training may change ω (default false). */
+      readonly trainable?: boolean;
+    };
 
 /**
  * A neural PDE model, as data: everything needed to rebuild it (weights aside).
@@ -51,29 +58,51 @@ const IdSchema = v.pipe(v.string(), v.minLength(1));
 /** valibot schema of a {@link PluginRef}. */
 export const PluginRefSchema = v.union([
   IdSchema,
-  v.strictObject({ id: IdSchema, options: v.optional(v.unknown()) }),
+  v.strictObject({
+    /** The plugin's namespaced id. */
+    id: IdSchema,
+    /** Options for the plugin's own schema. */
+    options: v.optional(v.unknown()),
+  }),
 ], 'a plugin id string or { id, options }');
 
 const finite = v.pipe(v.number(), v.finite());
 
 /** valibot schema of a {@link ModelSpec}. */
 export const ModelSpecSchema = v.strictObject({
+  /** The field's geometry. */
   field: FieldSpecSchema,
+  /** Number of relaxation steps, an integer in 1..100000. */
   layers: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)),
+  /** Kernel family of W. */
   kernel: PluginRefSchema,
+  /** Activation f. */
   activation: PluginRefSchema,
+  /** Time integrator (default {@link DEFAULT_INTEGRATOR}). */
   integrator: v.optional(PluginRefSchema, DEFAULT_INTEGRATOR),
+  /** Normalization reservoir (default {@link DEFAULT_RESERVOIR}). */
   reservoir: v.optional(PluginRefSchema, DEFAULT_RESERVOIR),
+  /** ω = γ·dt > 0, fixed or `{ value, trainable }` (default 1). */
   omega: v.optional(
     v.union([
       v.pipe(finite, v.gtValue(0)),
-      v.strictObject({ value: v.pipe(finite, v.gtValue(0)), trainable: v.optional(v.boolean(), false) }),
+      v.strictObject({
+        /** The initial ω, > 0. */
+        value: v.pipe(finite, v.gtValue(0)),
+        /** Whether training may change ω (default false). */
+        trainable: v.optional(v.boolean(), false),
+      }),
     ], 'a number > 0 or { value: number > 0, trainable?: boolean }'),
     1,
   ),
+  /** Bias parameterization (default `none`). */
   bias: v.optional(v.picklist(['none', 'shared', 'per-layer']), 'none'),
+  /** Integer seed for parameter initialization (default 0). */
   seed: v.optional(v.pipe(v.number(), v.integer()), 0),
 });
 
 /** A {@link ModelSpec} with every default filled in. */
-export type NormalizedModelSpec = v.InferOutput<typeof ModelSpecSchema> & { field: FieldSpec };
+export type NormalizedModelSpec = v.InferOutput<typeof ModelSpecSchema> & {
+  /** The field's geometry, as given. */
+  field: FieldSpec;
+};

@@ -50,9 +50,13 @@ const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 /** valibot schema of {@link FieldSpec}. */
 export const FieldSpecSchema = v.pipe(
   v.strictObject({
+    /** Grid shape: 1 to 3 positive integers. */
     shape: v.optional(v.pipe(v.array(positiveInt), v.minLength(1), v.maxLength(3))),
+    /** Coordinates of scattered sites: at least one point of at least one finite coordinate. */
     points: v.optional(v.pipe(v.array(v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1))), v.minLength(1))),
+    /** Values per site, a positive integer (default 1). */
     channels: v.optional(positiveInt, 1),
+    /** Complex values, carried as two real channels each (default false). */
     complex: v.optional(v.boolean(), false),
   }),
   v.check((f) => (f.shape === undefined) !== (f.points === undefined), 'exactly one of `shape` or `points` must be given'),

@@ -31,11 +31,17 @@ export type AnyPlugin =
 
 /** Map from plugin kind to its interface. */
 export interface PluginByKind {
+  /** Kernel families: ways of parameterizing W. */
   kernel: KernelFamily<unknown>;
+  /** Activations f. */
   activation: Activation<unknown>;
+  /** Time integrators. */
   integrator: Integrator<unknown>;
+  /** Normalization reservoirs. */
   reservoir: Reservoir<unknown>;
+  /** Training methods. */
   optimizer: Optimizer<unknown>;
+  /** Tensor backend adapters. */
   backend: Backend<unknown>;
 }
 
@@ -182,9 +188,19 @@ export interface OptimizationProblem {
   /** Loss at the current variables (forward only). Caller disposes. */
   loss(): Scalar;
   /** Loss and its gradient with respect to each variable (same order). Caller disposes. */
-  lossAndGrads(): { loss: Scalar; grads: Tensor[] };
+  lossAndGrads(): {
+    /** The loss at the current variables. */
+    loss: Scalar;
+    /** d loss / d variable, one tensor per entry of `variables`, same order. */
+    grads: Tensor[];
+  };
   /** The batch being fitted (`[batch, size]` each). */
-  readonly batch: { readonly x: Tensor2D; readonly y: Tensor2D };
+  readonly batch: {
+    /** Inputs `[batch, size]`. */
+    readonly x: Tensor2D;
+    /** Targets `[batch, size]`. */
+    readonly y: Tensor2D;
+  };
   /** The model being trained (for optimizers that need its structure, e.g. pseudoinverse learning). */
   readonly model: unknown;
   /** 0-based global step count. */

@@ -13,14 +13,36 @@ import type { PluginKind } from '../plugins/types.js';
  */
 export interface RegistryEventMap {
   /** A plugin was added. */
-  'plugin:registered': { readonly kind: PluginKind; readonly id: string };
+  'plugin:registered': {
+    /** The plugin's kind. */
+    readonly kind: PluginKind;
+    /** The plugin's namespaced id. */
+    readonly id: string;
+  };
   /** A backend is initialized and active. */
-  'backend:ready': { readonly backend: string; readonly id: string; readonly ms: number };
+  'backend:ready': {
+    /** The tfjs backend name now active (`wasm`, `cpu`, `tensorflow`). */
+    readonly backend: string;
+    /** Plugin id of the backend adapter. */
+    readonly id: string;
+    /** Milliseconds the setup took. */
+    readonly ms: number;
+  };
   /** A backend could not be initialized. */
-  'backend:failed': { readonly backend: string; readonly id: string; readonly reason: string };
+  'backend:failed': {
+    /** The backend name that was asked for or tried. */
+    readonly backend: string;
+    /** Plugin id of the backend adapter (the name asked for when none is registered under it). */
+    readonly id: string;
+    /** Why it could not be initialized. */
+    readonly reason: string;
+  };
 }
 
 /** Discriminated union (on `type`) of everything {@link Registry.events$} emits. */
 export type RegistryEvent = {
-  [K in keyof RegistryEventMap]: { readonly type: K } & RegistryEventMap[K];
+  [K in keyof RegistryEventMap]: {
+    /** The event's name: a key of {@link RegistryEventMap}. */
+    readonly type: K;
+  } & RegistryEventMap[K];
 }[keyof RegistryEventMap];

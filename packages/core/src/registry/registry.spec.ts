@@ -16,8 +16,8 @@ describe('Registry', () => {
   it('registers, gets and lists plugins by kind', () => {
     const r = testRegistry();
     expect(r.get('kernel', '@test/k/diag')).toBe(diagKernel);
-    expect(r.list('activation').map((p) => p.id)).toEqual(['@test/a/identity', '@test/a/tanh']);
-    expect(r.has('kernel', '@test/a/tanh')).toBe(false);
+    expect(r.list('activation').map((p) => p.id)).toEqual(['@npde/core/testing/identity', '@npde/core/testing/tanh']);
+    expect(r.has('kernel', '@npde/core/testing/tanh')).toBe(false);
   });
 
   it('ignores the same object registered twice', () => {
@@ -38,7 +38,7 @@ describe('Registry', () => {
     expect(err).toBeInstanceOf(DuplicatePluginError);
     expect((err as DuplicatePluginError).code).toBe(ErrorCodes.DUPLICATE_PLUGIN);
     expect((err as Error).message).toContain('another tanh');
-    expect((err as Error).message).toContain('"tanh"');
+    expect((err as Error).message).toContain('"tanh (reference for tests)"');
   });
 
   it('rejects ids without a namespace', () => {
@@ -89,7 +89,7 @@ describe('Registry', () => {
     expect(report.failed).toEqual([{ backend: 'broken', reason: 'no such device' }]);
     const seen = (await events).map((e) => (e.type === 'plugin:registered' ? `${e.type}:${e.id}` : `${e.type}:${e.backend}`));
     expect(seen).toEqual([
-      'plugin:registered:@test/a/tanh',
+      'plugin:registered:@npde/core/testing/tanh',
       'plugin:registered:@test/b/broken',
       'plugin:registered:@npde/core/cpu',
       'backend:failed:broken',

@@ -11,13 +11,20 @@ import {
 import { validate } from '../schema/validate.js';
 import { tf } from '../tensor/tf.js';
 import type { AnyPlugin, Backend, PluginByKind, PluginKind } from '../plugins/types.js';
+import { PLUGIN_ID_PATTERN } from '../plugins/define.js';
 import type { RegistryEvent } from './events.js';
 
 const KINDS: readonly PluginKind[] = ['kernel', 'activation', 'integrator', 'reservoir', 'optimizer', 'backend'];
-const ID_PATTERN = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i;
 
 /** A reference to a plugin in a spec or config: its id, optionally with options. */
-export type PluginRef = string | { readonly id: string; readonly options?: unknown };
+export type PluginRef =
+  | string
+  | {
+      /** The plugin's namespaced id, e.g. `@npde/kernels/adr`. */
+      readonly id: string;
+      /** Options, validated against the plugin's schema (defaults fill what is left out). */
+      readonly options?: unknown;
+    };
 
 /** A plugin resolved from a {@link PluginRef}, with validated options. */
 export interface ResolvedPlugin<K extends PluginKind> {
@@ -34,7 +41,12 @@ export interface BackendReport {
   /** Plugin id of the backend adapter. */
   readonly id: string;
   /** Every backend tried before, in order, with the reason it failed. */
-  readonly failed: readonly { readonly backend: string; readonly reason: string }[];
+  readonly failed: readonly {
+    /** The backend name (or id) that was tried. */
+    readonly backend: string;
+    /** Why it could not be initialized. */
+    readonly reason: string;
+  }[];
 }
 
 /** Options of {@link Registry.ready}. */
@@ -80,7 +92,7 @@ export class Registry {
         received: describeValue((plugin as { kind?: unknown } | undefined)?.kind),
       });
     }
-    if (typeof plugin.id !== 'string' || !ID_PATTERN.test(plugin.id)) {
+    if (typeof plugin.id !== 'string' || !PLUGIN_ID_PATTERN.test(plugin.id)) {
       throw new ValidationError(ErrorCodes.INVALID_SPEC, 'plugin id is not namespaced', {
         path: 'plugin.id',
         expected: "'<package>/<name>', e.g. '@my-scope/my-package/my-kernel'",

@@ -5,6 +5,7 @@ import { NeuralPde } from '../model/neural-pde.js';
 import type { ModelSpec } from '../model/spec.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import { resolveField, type FieldSpec } from '../plugins/field.js';
+import { PLUGIN_ID_PATTERN } from '../plugins/define.js';
 import type {
   Activation,
   AnyPlugin,
@@ -22,7 +23,6 @@ import { ConformanceError, ensure } from './conformance-error.js';
 import { checkGradients, type GradientCheckOptions } from './gradient-check.js';
 import { expectNoLeaks } from './leaks.js';
 
-const ID = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -32,7 +32,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Checks every plugin must pass: namespaced id, frozen object, description, usable options schema. */
 export function checkPluginShape(plugin: AnyPlugin, sampleOptions: unknown = {}): void {
-  ensure(ID.test(plugin.id), `${plugin.id}: id must be '<package>/<name>'`);
+  ensure(PLUGIN_ID_PATTERN.test(plugin.id), `${plugin.id}: id must be '<package>/<name>'`);
   ensure(Object.isFrozen(plugin), `${plugin.id}: plugin objects must be frozen (use the defineX() helpers)`);
   ensure(typeof plugin.description === 'string' && plugin.description.length > 0, `${plugin.id}: description is empty`);
   ensure(plugin.options && typeof plugin.options === 'object', `${plugin.id}: options schema missing`);
@@ -41,9 +41,13 @@ export function checkPluginShape(plugin: AnyPlugin, sampleOptions: unknown = {})
 
 /** A case for {@link checkKernelFamily}. */
 export interface KernelCase {
+  /** The field to create the kernel for, e.g. `{ shape: [16] }`. */
   readonly field: FieldSpec;
+  /** Number of layers to create parameters for. */
   readonly layers: number;
+  /** Raw options for the family's schema (default `{}`). */
   readonly options?: unknown;
+  /** Batch size of the random test states (default 3). */
   readonly batch?: number;
   /** Finite-difference settings for the gradient check (e.g. a smaller step for stiff kernels). */
   readonly gradient?: GradientCheckOptions;

@@ -16,3 +16,4 @@ export * from './conformance-error.js';
 export * from './gradient-check.js';
 export * from './leaks.js';
 export * from './conformance.js';
+export * from './reference-plugins.js';

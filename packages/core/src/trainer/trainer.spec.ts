@@ -63,7 +63,7 @@ describe('Trainer', () => {
   it('stops on divergence, names the epoch and restores the last good weights', async () => {
     const data = makeData([1, 1, 1, 1, 1, 1]);
     // identity activation: the output grows like a^layers, so a too-large step blows up
-    const model = NeuralPde.create({ ...testSpec, activation: '@test/a/identity' }, { registry: testRegistry() });
+    const model = NeuralPde.create({ ...testSpec, activation: '@npde/core/testing/identity' }, { registry: testRegistry() });
     const trainer = new Trainer({ registry: testRegistry() });
     const good: number[][] = [];
     trainer.events$.subscribe((e) => {

@@ -6,6 +6,7 @@ import { globalRegistry, type PluginRef, type Registry } from '../registry/regis
 import { tf, type Tensor, type Tensor2D } from '../tensor/tf.js';
 import type { TrainerEvent, FitStopReason } from './events.js';
 import { losses, type LossFn, type LossName } from './loss.js';
+import { seededRandom } from '../random/seeded-random.js';
 
 /** Inputs and targets: tensors or nested arrays, first axis = samples. */
 export interface Dataset {
@@ -55,22 +56,16 @@ export interface FitResult {
   /** Validation loss after the last epoch, when there is validation data. */
   readonly valLoss: number | undefined;
   /** Loss per epoch. */
-  readonly history: { readonly loss: readonly number[]; readonly valLoss: readonly (number | undefined)[] };
+  readonly history: {
+    /** Mean training loss of each epoch. */
+    readonly loss: readonly number[];
+    /** Validation loss after each epoch (`undefined` without validation data). */
+    readonly valLoss: readonly (number | undefined)[];
+  };
   /** Wall-clock seconds. */
   readonly seconds: number;
   /** Why it stopped. */
   readonly reason: FitStopReason;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function checkFinite(t: Tensor, path: string): void {
@@ -192,7 +187,7 @@ export class Trainer {
         typeof options.optimizer === 'string' ? options.optimizer : 'id' in options.optimizer ? options.optimizer.id : 'optimizer';
       const variables = model.trainableVariables;
       const shuffle = options.shuffle ?? batchSize < n;
-      const rand = mulberry32(options.seed ?? 0);
+      const rand = seededRandom(options.seed ?? 0);
       const divergenceFactor = options.divergenceFactor ?? 1e4;
       const t0 = performance.now();
       const history = { loss: [] as number[], valLoss: [] as (number | undefined)[] };

@@ -34,7 +34,7 @@ describe('conformance kit (@npde/core/testing)', () => {
     { id: '@npde/kernels/dense', options: { noise: 0.05 } },
     { id: '@npde/kernels/adr', options: { family: 'time-dependent', init: { noise: 0.05 } } },
   ])('save → load round trip of a model with $id', async (kernel) => {
-    const spec: ModelSpec = { field: { shape: [8] }, layers: 3, kernel, activation: '@npde-test/kernels/tanh', omega: 0.5, seed: 3 };
+    const spec: ModelSpec = { field: { shape: [8] }, layers: 3, kernel, activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none', omega: 0.5, seed: 3 };
     await checkRoundTrip(spec, kernelTestRegistry());
   });
 });
@@ -47,7 +47,7 @@ describe('inside a NeuralPde', () => {
         field: { shape: [8] },
         layers: 4,
         kernel: { id: '@npde/kernels/adr', options: { family: 'heterogeneous', dx: 0.5, init: { U: 0.1, D: 0.02, noise: 0.01 } } },
-        activation: '@npde-test/kernels/tanh',
+        activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none',
         omega: 0.5,
       },
       { registry },
@@ -69,7 +69,7 @@ describe('inside a NeuralPde', () => {
       field: { shape: [8] },
       layers: 2,
       kernel: { id: '@npde/kernels/adr', options: { dx: -1 } },
-      activation: '@npde-test/kernels/tanh',
+      activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none',
     };
     expect(() => NeuralPde.create(spec, { registry: kernelTestRegistry() })).toThrow(
       expect.objectContaining({ code: ErrorCodes.INVALID_OPTIONS, path: 'kernel.options.dx', plugin: '@npde/kernels/adr' }),
@@ -77,7 +77,7 @@ describe('inside a NeuralPde', () => {
   });
 
   it('reports a 2-D field given to the ADR kernel as UNSUPPORTED_FIELD', () => {
-    const spec: ModelSpec = { field: { shape: [4, 4] }, layers: 2, kernel: '@npde/kernels/adr', activation: '@npde-test/kernels/tanh' };
+    const spec: ModelSpec = { field: { shape: [4, 4] }, layers: 2, kernel: '@npde/kernels/adr', activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none' };
     expect(() => NeuralPde.create(spec, { registry: kernelTestRegistry() })).toThrow(
       expect.objectContaining({ code: ErrorCodes.UNSUPPORTED_FIELD, path: 'field' }),
     );

@@ -1,40 +1,15 @@
 /**
- * Test-only minimal plugins so the kernels can run inside a real
- * `NeuralPde` without depending on the other plugin packages: tanh, the
- * Euler integrator and the empty reservoir (under the default ids a spec
- * falls back to).
+ * A registry for running the kernels inside a real `NeuralPde` without
+ * depending on the other plugin packages: core's reference plugins (tanh, the
+ * Euler relaxation, no reservoir) plus this package's kernels.
  */
-import { Registry, cpuBackend, defineActivation, defineIntegrator, defineReservoir, tf, v, type Tensor2D } from '@npde/core';
+import { Registry, cpuBackend } from '@npde/core';
+import { referencePlugins, referenceEuler, referenceNoReservoir, referenceTanh } from '@npde/core/testing';
 import { plugins } from '../index.js';
 
-/** f = tanh. */
-export const tanhActivation = defineActivation({
-  id: '@npde-test/kernels/tanh',
-  description: 'tanh (test copy)',
-  options: v.object({}),
-  create: () => ({ apply: (x) => tf.tanh(x) }),
-});
+export { referenceTanh as tanhActivation, referenceEuler as eulerIntegrator, referenceNoReservoir as noReservoir };
 
-/** z ← (1 − ω) z + ω f(W z − b). */
-export const eulerIntegrator = defineIntegrator({
-  id: '@npde/integrators/euler',
-  description: 'euler (test copy)',
-  options: v.object({}),
-  create: () => ({
-    evaluationsPerStep: 1,
-    step: (c) => tf.add(tf.mul(tf.sub(1, c.omega), c.z), tf.mul(c.omega, c.attractor(c.z))) as Tensor2D,
-  }),
-});
-
-/** No reservoir. */
-export const noReservoir = defineReservoir({
-  id: '@npde/reservoirs/none',
-  description: 'none (test copy)',
-  options: v.object({}),
-  create: () => ({ params: {}, term: () => null, project: (z) => z }),
-});
-
-/** A fresh registry with this package's kernels, the test plugins above and the cpu backend. */
+/** A fresh registry with this package's kernels, core's reference plugins and the cpu backend. */
 export function kernelTestRegistry(): Registry {
-  return new Registry().register(plugins, tanhActivation, eulerIntegrator, noReservoir, cpuBackend);
+  return new Registry().register(plugins, referencePlugins, cpuBackend);
 }

@@ -28,17 +28,7 @@ export type Matrix64 = number[][];
  */
 export const GRADIENT_TOLERANCE = { normwise: 1e-4, entrywise: 1e-4 } as const;
 
-/** Deterministic uniform random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@npde/core';
 
 /** `rows × cols` values uniform in [−scale, scale], rounded to float32 so tfjs sees the same numbers. */
 export function randomMatrix(rows: number, cols: number, rand: () => number, scale = 1): Matrix64 {
