@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlugins } from './commands/plugins.js';
 import { registerTrain } from './commands/train.js';
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerTrain(program);
   registerInspect(program);
   registerPlugins(program);
+  registerDoctor(program);
   return program;
 }
 

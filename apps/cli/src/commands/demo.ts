@@ -77,7 +77,7 @@ export function registerDemo(program: Command): void {
     .option('--no-dense', 'skip the dense comparison')
     .option('--json', 'print one JSON object instead of the report');
   addBackendOption(cmd, 'wasm');
-  cmd.action(async (opts: { noise: number; samples: number; epochs: number; seed: number; dense: boolean; json?: boolean; backend: string }) =>
+  cmd.action(async (opts: { noise: number; samples: number; epochs: number; seed: number; dense: boolean; json?: boolean; backend: string[] }) =>
     runAction(Boolean(opts.json), async () => {
       const result = await runDemo({
         noise: opts.noise,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createDefaultRegistry, loadModel, readModelJson, type NeuralPde } from 'npde';
 import { plot } from '../ui/plot.js';
 import { num, table } from '../ui/table.js';
-import { BACKENDS, runAction } from './shared.js';
+import { BACKENDS, parseBackends, runAction } from './shared.js';
 
 function stats(xs: readonly number[]): [string, string, string] {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -30,8 +30,8 @@ export function registerInspect(program: Command): void {
     .argument('<dir>', 'model directory (written by `npde train` or saveModel)')
     .option('--json', 'print JSON with every value')
     .option('--plot', 'plot the profiles of the first layer')
-    .option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')}`, 'cpu')
-    .action(async (dir: string, opts: { json?: boolean; plot?: boolean; backend: string }) =>
+    .option('--backend <names>', `tensor backend or comma-separated fallback order: ${BACKENDS.join(', ')} (default cpu: exact and fast enough to read a model)`, parseBackends, ['cpu'])
+    .action(async (dir: string, opts: { json?: boolean; plot?: boolean; backend: string[] }) =>
       runAction(Boolean(opts.json), async () => {
         const registry = createDefaultRegistry();
         const json = await readModelJson(dir);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createDefaultRegistry, type PluginKind } from 'npde';
 import { table } from '../ui/table.js';
-import { runAction } from './shared.js';
+import { parseBackends, runAction } from './shared.js';
 
 const ORDER: PluginKind[] = ['kernel', 'activation', 'integrator', 'reservoir', 'optimizer', 'backend'];
 
@@ -11,7 +11,7 @@ export function registerPlugins(program: Command): void {
     .command('plugins')
     .description('list the plugins the registry holds (kernels, activations, integrators, reservoirs, optimizers, backends)')
     .option('--json', 'print JSON')
-    .option('--backend <name>', 'accepted for symmetry with other commands; listing needs no backend')
+    .option('--backend <names>', 'accepted for symmetry with the other commands (not used here)', parseBackends)
     .action(async (opts: { json?: boolean }) =>
       runAction(Boolean(opts.json), async () => {
         const registry = createDefaultRegistry();

@@ -4,12 +4,22 @@ import { exitCodeFor, reportError } from '../ui/exit.js';
 /** Backends the CLI accepts by name. */
 export const BACKENDS = ['wasm', 'cpu', 'cuda'] as const;
 
-/** Add `--backend wasm|cpu|cuda` to a command. */
+/**
+ * Parse `--backend`: one name or a comma-separated fallback order
+ * (`cuda,wasm`), each one of {@link BACKENDS}.
+ */
+export function parseBackends(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.find((n) => !(BACKENDS as readonly string[]).includes(n));
+  if (!names.length || bad !== undefined) {
+    throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')} (or a comma-separated fallback order such as cuda,wasm), got '${bad ?? value}'`);
+  }
+  return names;
+}
+
+/** Add `--backend wasm|cpu|cuda[,...]` to a command. */
 export function addBackendOption(cmd: Command, fallback: string): Command {
-  return cmd.option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')}`, (v: string) => {
-    if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}, got '${v}'`);
-    return v;
-  }, fallback);
+  return cmd.option('--backend <names>', `tensor backend, or a comma-separated fallback order: ${BACKENDS.join(', ')}`, parseBackends, [fallback]);
 }
 
 /** Parser for a number option within [min, max]. */

@@ -19,7 +19,7 @@ import { generateAdrData } from '../demo/adr-data.js';
 import { relL2, type AdrProfiles } from '../demo/profiles.js';
 import { showProgress } from '../ui/progress.js';
 import { num, pct, table } from '../ui/table.js';
-import { BACKENDS, runAction } from './shared.js';
+import { BACKENDS, parseBackends, runAction } from './shared.js';
 
 async function loadData(config: TrainConfig, configFile: string, registry: Registry, sites: number): Promise<{ x: Tensor2D | number[][]; y: Tensor2D | number[][]; truth?: AdrProfiles }> {
   const d = config.data;
@@ -66,13 +66,10 @@ export function registerTrain(program: Command): void {
     .description('train a model from a config file (model spec, data source, optimizer, epochs), with progress, checkpoints and a final report')
     .argument('<config>', 'JSON config file (see docs/cli.md)')
     .requiredOption('--out <dir>', 'model directory to write (model.json, weights.bin, report.json, checkpoints/)')
-    .option('--backend <name>', `tensor backend: ${BACKENDS.join(', ')} (overrides the config; default wasm)`)
+    .option('--backend <names>', `tensor backend or comma-separated fallback order: ${BACKENDS.join(', ')} (overrides the config; default wasm)`, parseBackends)
     .option('--json', 'print the final report as JSON')
-    .action(async (configFile: string, opts: { out: string; backend?: string; json?: boolean }) =>
+    .action(async (configFile: string, opts: { out: string; backend?: string[]; json?: boolean }) =>
       runAction(Boolean(opts.json), async () => {
-        if (opts.backend !== undefined && !(BACKENDS as readonly string[]).includes(opts.backend)) {
-          throw new ValidationError(ErrorCodes.INVALID_SPEC, 'unknown backend', { path: '--backend', expected: BACKENDS.join(', '), received: opts.backend });
-        }
         const config = await parseTrainConfig(configFile);
         const registry = createDefaultRegistry();
         const model = NeuralPde.create(config.model, { registry, path: 'model' });

@@ -26,8 +26,8 @@ export interface DemoOptions {
   readonly learningRate?: number;
   /** Also train a dense model of the same depth for the same time (default true). */
   readonly dense?: boolean;
-  /** Backend name (default `wasm`). */
-  readonly backend?: string;
+  /** Backend name, or names in fallback order (default `wasm`). */
+  readonly backend?: string | readonly string[];
   /** Registry (default: a fresh default registry). */
   readonly registry?: Registry;
   /** Called with each trainer's event stream (for progress bars). */
