@@ -24,3 +24,4 @@ export * from './trainer/trainer.js';
 export * from './io/model-files.js';
 export * from './tensor/mat-mul.js';
 export * from './random/seeded-random.js';
+export * from './ops/stencil-relax/index.js';
