@@ -18,5 +18,5 @@ export const identity = defineActivation({
   id: '@npde/activations/identity',
   description: 'identity f(x) = x (linear dynamics)',
   options: v.strictObject({}),
-  create: () => ({ apply: (x) => tf.clone(x) }),
+  create: () => ({ apply: (x) => tf.clone(x), stencilActivation: 'identity' }),
 });

@@ -16,5 +16,5 @@ export const relu = defineActivation({
   id: '@npde/activations/relu',
   description: 'rectifier f(x) = max(x, 0)',
   options: v.strictObject({}),
-  create: () => ({ apply: (x) => tf.relu(x) }),
+  create: () => ({ apply: (x) => tf.relu(x), stencilActivation: 'relu' }),
 });

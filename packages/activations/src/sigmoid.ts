@@ -16,5 +16,5 @@ export const sigmoid = defineActivation({
   id: '@npde/activations/sigmoid',
   description: 'logistic sigmoid f(x) = 1 / (1 + exp(-x))',
   options: v.strictObject({}),
-  create: () => ({ apply: (x) => tf.sigmoid(x) }),
+  create: () => ({ apply: (x) => tf.sigmoid(x), stencilActivation: 'sigmoid' }),
 });

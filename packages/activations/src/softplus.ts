@@ -17,5 +17,5 @@ export const softplus = defineActivation({
   id: '@npde/activations/softplus',
   description: 'softplus f(x) = ln(1 + exp(x)) (smooth rectifier)',
   options: v.strictObject({}),
-  create: () => ({ apply: (x) => tf.softplus(x) }),
+  create: () => ({ apply: (x) => tf.softplus(x), stencilActivation: 'softplus' }),
 });

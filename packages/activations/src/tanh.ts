@@ -16,5 +16,5 @@ export const tanh = defineActivation({
   id: '@npde/activations/tanh',
   description: 'hyperbolic tangent f(x) = tanh(x)',
   options: v.strictObject({}),
-  create: () => ({ apply: (x) => tf.tanh(x) }),
+  create: () => ({ apply: (x) => tf.tanh(x), stencilActivation: 'tanh' }),
 });

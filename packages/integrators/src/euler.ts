@@ -25,6 +25,7 @@ export const euler = defineIntegrator({
   options: v.strictObject({}),
   create: () => ({
     evaluationsPerStep: 1,
+    relaxation: 'euler',
     step: (ctx) => {
       const { z, omega } = ctx;
       const attractor = ctx.attractor(z);

@@ -17,6 +17,7 @@ export const none = defineReservoir({
   options: v.strictObject({}),
   create: () => ({
     params: {},
+    inert: true,
     term: () => null,
     project: (z) => tf.clone(z),
   }),

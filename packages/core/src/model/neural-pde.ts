@@ -11,6 +11,7 @@ import { globalRegistry, type Registry } from '../registry/registry.js';
 import { validate } from '../schema/validate.js';
 import { tf, type Scalar, type Tensor, type Tensor2D, type Variable } from '../tensor/tf.js';
 import { ModelSpecSchema, type ModelSpec, type NormalizedModelSpec } from './spec.js';
+import { stencilRelax } from '../ops/stencil-relax/stencil-relax.js';
 
 /** Options of {@link NeuralPde.create}. */
 export interface CreateModelOptions {
@@ -70,6 +71,13 @@ export class NeuralPde {
   private readonly biasVar: Variable | undefined;
   private readonly params: Record<string, Variable>;
   private disposed = false;
+  /**
+   * `auto` (default): run each step as one fused stencil-relaxation op
+   * ({@link stencilRelax}) when the kernel has a stencil form, the activation is a
+   * built-in one, the integrator is the Euler relaxation and the reservoir is inert;
+   * `off`: always compose kernel, activation and integrator op by op (the reference).
+   */
+  fusion: 'auto' | 'off' = 'auto';
 
   private constructor(spec: NormalizedModelSpec, registry: Registry, prefix: string) {
     const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
@@ -207,6 +215,25 @@ export class NeuralPde {
     };
   }
 
+  /** Whether {@link NeuralPde.run} uses the fused stencil-relaxation op (see {@link NeuralPde.fusion}). */
+  get fused(): boolean {
+    return (
+      this.fusion === 'auto' &&
+      this.activation.stencilActivation !== undefined &&
+      this.integrator.relaxation === 'euler' &&
+      this.reservoir.inert === true &&
+      typeof this.kernel.stencil === 'function'
+    );
+  }
+
+  private fusedStep(z: Tensor2D, layer: number): Tensor2D {
+    const { taps, geometry, boundary } = this.kernel.stencil!(layer);
+    const bias = this.biasVar
+      ? ((this.spec.bias === 'shared' ? this.biasVar : tf.gather(this.biasVar, layer)) as tf.Tensor1D)
+      : tf.zeros([this.field.size]) as tf.Tensor1D;
+    return stencilRelax(z, taps, this.omegaVar as unknown as Scalar, bias, { geometry, boundary, activation: this.activation.stencilActivation! });
+  }
+
   /**
    * Run the dynamics on a state `[batch, size]`; returns every state
    * z₀ … z_L. Differentiable, allocates freely: call inside `tf.tidy` or
@@ -217,8 +244,9 @@ export class NeuralPde {
     const states: Tensor2D[] = [x];
     let previous: Tensor2D | undefined;
     let z = x;
+    const fused = this.fused;
     for (let l = 0; l < this.spec.layers; l++) {
-      const next = this.reservoir.project(this.integrator.step(this.stepContext(z, previous, l)));
+      const next = fused ? this.fusedStep(z, l) : this.reservoir.project(this.integrator.step(this.stepContext(z, previous, l)));
       previous = z;
       z = next;
       if (keepTrajectory) states.push(z);

@@ -1,6 +1,7 @@
 import type { tf, Scalar, Tensor, Tensor2D, Variable } from '../tensor/tf.js';
 import type { Schema } from '../schema/validate.js';
 import type { FieldInfo } from './field.js';
+import type { StencilActivation, StencilBoundary, StencilGeometry } from '../ops/stencil-relax/config.js';
 
 /** The six kinds of plugin npde knows. */
 export type PluginKind = 'kernel' | 'activation' | 'integrator' | 'reservoir' | 'optimizer' | 'backend';
@@ -93,8 +94,24 @@ export interface KernelInstance {
   moments?(layer: number, maxOrder: number): number[][];
   /** The parameters read as physics (e.g. U, D, R profiles). Optional. */
   physics?(): PhysicalQuantity[];
+  /**
+   * For banded kernels: layer `layer`'s W as per-site stencil taps (a differentiable
+   * function of the parameters), so the model can run the fused stencil-relaxation
+   * op (`stencilRelax`) instead of apply + activation + integrator. Optional.
+   */
+  stencil?(layer: number): KernelStencil;
   /** Release the parameters. */
   dispose(): void;
+}
+
+/** A kernel's W for one layer as stencil taps; see `docs/design/stencil-relax.md` for the tap order. */
+export interface KernelStencil {
+  /** `[sites, K]` taps (differentiable in the kernel's parameters). */
+  readonly taps: Tensor2D;
+  /** Grid and footprint. */
+  readonly geometry: StencilGeometry;
+  /** Boundary condition. */
+  readonly boundary: StencilBoundary;
 }
 
 /**
@@ -112,6 +129,8 @@ export interface KernelFamily<O = unknown> extends PluginBase<'kernel', O> {
 export interface ActivationInstance {
   /** Elementwise (or field-wise) f, differentiable. */
   apply(x: Tensor): Tensor;
+  /** Set when f is exactly one of the fused op's built-in activations, so the model may fuse it. */
+  readonly stencilActivation?: StencilActivation;
 }
 
 /** The nonlinearity f of the relaxation dynamics. */
@@ -126,6 +145,8 @@ export interface Activation<O = unknown> extends PluginBase<'activation', O> {
 export interface ReservoirInstance {
   /** Trainable parameters (usually none). */
   readonly params: ParamSet;
+  /** True when `term` is always null and `project` the identity (lets the model fuse steps). */
+  readonly inert?: boolean;
   /** Extra term added to the right-hand side dz/dt (in units of γ), or `null` for none. */
   term(z: Tensor2D): Tensor2D | null;
   /** Projection applied after each step (hard constraints), or the identity. Returns a tensor the caller owns (return `tf.clone(z)` rather than `z`). */
@@ -165,6 +186,11 @@ export interface StepContext {
 export interface IntegratorInstance {
   /** Number of right-hand-side evaluations per step (for cost reports). */
   readonly evaluationsPerStep: number;
+  /**
+   * `'euler'` when `step` is exactly z ← (1 − ω) z + ω (attractor(z) + reservoir term):
+   * the model may then run a whole step as one fused stencil-relaxation op.
+   */
+  readonly relaxation?: 'euler';
   /** Advance the state by one step; must be differentiable. */
   step(ctx: StepContext): Tensor2D;
 }

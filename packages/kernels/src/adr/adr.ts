@@ -3,6 +3,7 @@ import {
   tf,
   type KernelFamily,
   type KernelInstance,
+  type KernelStencil,
   type PhysicalQuantity,
   type Tensor,
   type Tensor2D,
@@ -90,6 +91,12 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
     const inv2Dx = 1 / (2 * dx);
 
     const coefficient = (p: Variable, layer: number): Tensor => (perLayer ? tf.reshape(tf.slice(p, [layer, 0], [1, n]), [n]) : p);
+    /** The taps A (left), B (right), C (centre) of one layer as tensors ([] or [N]), differentiable in U, D, R. */
+    const tapTensors = (layer: number): { a: Tensor; b: Tensor; c: Tensor } => {
+      const u = tf.mul(coefficient(params.U, layer), inv2Dx);
+      const d = tf.mul(coefficient(params.D, layer), invDx2);
+      return { a: tf.sub(d, u), b: tf.add(d, u), c: tf.add(tf.sub(1, tf.mul(d, 2)), coefficient(params.R, layer)) };
+    };
 
     /** One layer's row of a coefficient, broadcast to N sites, as float64 numbers. */
     const row = (values: Float32Array | Int32Array | Uint8Array, layer: number): number[] =>
@@ -107,14 +114,18 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
       paramCount: 3 * (family === 'homogeneous' ? 1 : family === 'heterogeneous' ? n : n * layers),
       apply(z: Tensor2D, layer: number): Tensor2D {
         assertLayer(layer, layers, ID);
-        const u = tf.mul(coefficient(params.U, layer), inv2Dx);
-        const d = tf.mul(coefficient(params.D, layer), invDx2);
-        const a = tf.sub(d, u);
-        const b = tf.add(d, u);
-        const c = tf.add(tf.sub(1, tf.mul(d, 2)), coefficient(params.R, layer));
+        const { a, b, c } = tapTensors(layer);
         const left = tf.mul(a, leftNeighbor(z, boundary));
         const right = tf.mul(b, rightNeighbor(z, boundary));
         return tf.add(tf.add(left, tf.mul(c, z)), right) as Tensor2D;
+      },
+      stencil(layer: number): KernelStencil {
+        assertLayer(layer, layers, ID);
+        const { a, b, c } = tapTensors(layer);
+        const site = (t: Tensor) => tf.broadcastTo(t, [n]);
+        // tap order of the fused op: [left, centre, right] = [A, C, B]
+        const taps = tf.stack([site(a), site(c), site(b)], 1) as Tensor2D;
+        return { taps, geometry: { dims: 1, sites: n, radius: 1 }, boundary };
       },
       dense(layer: number): Tensor2D {
         assertLayer(layer, layers, ID);
