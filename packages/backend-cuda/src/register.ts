@@ -1,5 +1,5 @@
 /**
- * Side-effect entry: registers {@link cudaBackend} into `globalRegistry()`.
+ * Side-effect entry: registers {@link index!cudaBackend | cudaBackend} into `globalRegistry()`.
  * Registering is cheap and safe on machines without a GPU: nothing is loaded
  * until the backend is asked for.
  *

@@ -1,5 +1,5 @@
 /**
- * Side-effect entry: registers {@link wasmBackend} into `globalRegistry()`.
+ * Side-effect entry: registers {@link index!wasmBackend | wasmBackend} into `globalRegistry()`.
  *
  * @example
  * ```ts

@@ -44,26 +44,57 @@ export interface HeldOut {
 
 /** What the demo measured. */
 export interface DemoResult {
+  /** tfjs backend that ran it. */
   readonly backend: string;
+  /** Output noise as a fraction of the outputs' std. */
   readonly noise: number;
+  /** Trainable parameters of the adr model (3N). */
   readonly params: number;
+  /** Trainable parameters of the dense model of the same depth (L·N²). */
   readonly denseParams: number;
+  /** Wall-clock seconds of the whole demo. */
   readonly seconds: number;
+  /** Final training loss (MSE) of the adr model. */
   readonly finalLoss: number;
-  readonly relErr: { readonly U: number; readonly D: number; readonly R: number };
-  readonly heldOut: { readonly adr: HeldOut; readonly dense: HeldOut | null };
+  /** Relative L2 errors of the learned U, D, R profiles against the true ones. */
+  readonly relErr: {
+    /** Advection speed. */
+    readonly U: number;
+    /** Diffusion coefficient. */
+    readonly D: number;
+    /** Reaction rate. */
+    readonly R: number;
+  };
+  /** Held-out mean squared errors against the clean outputs of the true PDE. */
+  readonly heldOut: {
+    /** Of the adr model. */
+    readonly adr: HeldOut;
+    /** Of the dense model (null when skipped). */
+    readonly dense: HeldOut | null;
+  };
   /** Details for the human-readable report. */
   readonly detail: {
+    /** True coefficient profiles. */
     readonly truth: AdrProfiles;
+    /** Learned coefficient profiles. */
     readonly learned: AdrProfiles;
+    /** Seconds spent training the adr model. */
     readonly adrSeconds: number;
+    /** Seconds spent training the dense model (its budget is adrSeconds). */
     readonly denseSeconds: number;
+    /** Final training loss of the dense model (null when skipped). */
     readonly denseFinalLoss: number | null;
+    /** Adam steps taken by the adr model. */
     readonly epochs: number;
+    /** Adam steps the dense model fitted into the same time. */
     readonly denseEpochs: number;
+    /** Training samples. */
     readonly samples: number;
+    /** Relaxation steps. */
     readonly layers: number;
+    /** ω. */
     readonly omega: number;
+    /** Grid sites N. */
     readonly sites: number;
   };
 }

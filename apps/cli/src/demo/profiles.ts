@@ -4,8 +4,11 @@
  * units (Δ = 1, coefficients of order 0.1; theory §8).
  */
 export interface AdrProfiles {
+  /** Advection speed U(q) per site. */
   readonly U: number[];
+  /** Diffusion coefficient D(q) per site. */
   readonly D: number[];
+  /** Reaction rate R(q) per site. */
   readonly R: number[];
 }
 

@@ -23,8 +23,6 @@ export const ErrorCodes = {
   UNSUPPORTED_FIELD: 'NPDE_UNSUPPORTED_FIELD',
   /** The training loss became NaN/infinite or exploded; the last good weights were restored. */
   TRAINING_DIVERGED: 'NPDE_TRAINING_DIVERGED',
-  /** Training was stopped through an AbortSignal. */
-  ABORTED: 'NPDE_ABORTED',
   /** A saved model directory is missing, unreadable or malformed. */
   INVALID_MODEL_FILE: 'NPDE_INVALID_MODEL_FILE',
 } as const;

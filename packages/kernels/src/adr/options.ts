@@ -22,14 +22,22 @@ export type AdrBoundary = 'periodic' | 'zero';
  *   coefficient, seeded by the model seed.
  */
 export const AdrOptionsSchema = v.strictObject({
+  /** {@link AdrFamily}: which coefficients are free (default `heterogeneous`). */
   family: v.optional(v.picklist(ADR_FAMILIES), 'heterogeneous'),
+  /** Grid spacing Δ > 0 (default 1: grid units). */
   dx: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 1),
+  /** {@link AdrBoundary}: `periodic` (default) or `zero`. */
   boundary: v.optional(v.picklist(['periodic', 'zero']), 'periodic'),
+  /** Initial coefficients. */
   init: v.optional(
     v.strictObject({
+      /** Initial advection speed (default 0). */
       U: v.optional(finite, 0),
+      /** Initial diffusion coefficient (default 0.1). */
       D: v.optional(finite, 0.1),
+      /** Initial reaction rate (default 0). */
       R: v.optional(finite, 0),
+      /** Standard deviation ≥ 0 of the Gaussian perturbation added to each coefficient (default 0). */
       noise: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 0),
     }),
     {},

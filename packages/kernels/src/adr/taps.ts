@@ -68,7 +68,17 @@ function checkDx(dx: number): void {
  * adrToTaps({ U: [0.2], D: [0.1], R: [0] }); // { A: [0], B: [0.2], C: [0.8] }
  * ```
  */
-export function adrToTaps(coefficients: AdrCoefficients, dx = 1): { A: number[]; B: number[]; C: number[] } {
+export function adrToTaps(
+  coefficients: AdrCoefficients,
+  dx = 1,
+): {
+  /** Weight of the left neighbor per site. */
+  A: number[];
+  /** Weight of the right neighbor per site. */
+  B: number[];
+  /** Weight of the site itself per site. */
+  C: number[];
+} {
   checkDx(dx);
   const { U, D, R } = coefficients;
   const n = sameLength({ U, D, R }, 'ADR coefficients');
@@ -103,7 +113,17 @@ export function adrToTaps(coefficients: AdrCoefficients, dx = 1): { A: number[];
  * tapsToAdr({ A: [0], B: [0.2], C: [0.8] }); // { U: [0.2], D: [0.1], R: [0] }
  * ```
  */
-export function tapsToAdr(taps: StencilTaps, dx = 1): { U: number[]; D: number[]; R: number[] } {
+export function tapsToAdr(
+  taps: StencilTaps,
+  dx = 1,
+): {
+  /** Advection speed per site. */
+  U: number[];
+  /** Diffusion coefficient per site. */
+  D: number[];
+  /** Reaction rate per site. */
+  R: number[];
+} {
   checkDx(dx);
   const { A, B, C } = taps;
   const n = sameLength({ A, B, C }, 'stencil taps');

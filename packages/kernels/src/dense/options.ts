@@ -11,8 +11,11 @@ import { v } from '@npde/core';
  *   (default 0.01), seeded by the model seed.
  */
 export const DenseOptionsSchema = v.strictObject({
+  /** One W for every layer instead of one per layer (default false). */
   shared: v.optional(v.boolean(), false),
+  /** Initialization: `identity` (default) or `glorot`. */
   init: v.optional(v.picklist(['identity', 'glorot']), 'identity'),
+  /** Standard deviation ≥ 0 of the Gaussian perturbation added to the init (default 0.01). */
   noise: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 0.01),
 });
 
