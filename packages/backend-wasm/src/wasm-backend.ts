@@ -4,6 +4,7 @@ import type { BackendAvailability, NpdeError } from '@npde/core';
 import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import { TFJS_WASM_PACKAGE, TFJS_WASM_VERSION, WASM_BACKEND_ID, wasmUnavailable } from './errors.js';
 import { WASM_BINARIES, locateTfjsWasm, missingFiles, wasmBinaryFor, wasmSupport } from './wasm-files.js';
+import { FUSED_KERNEL_ENV, FUSED_KERNEL_PREFERENCES, installFusedKernels, type FusedKernelPreference } from './fused/fused-kernels.js';
 
 /** Options of {@link wasmBackend}. */
 export interface WasmBackendOptions {
@@ -16,10 +17,20 @@ export interface WasmBackendOptions {
    * `registry.ready()`); it cannot be changed afterwards.
    */
   readonly wasmPath?: string;
+  /**
+   * The fused stencil kernels (`NpdeStencilRelax`, `NpdeStencilRelaxGrad`, which
+   * `stencilRelax` from `@npde/core` runs): `auto` (default: zero-copy on the tfjs
+   * heap when its checks pass, else copying), `copy` (always copy through the
+   * kernels' own memory) or `off` (none: `stencilRelax` runs the tfjs-op path).
+   * Left out, the environment variable `NPDE_WASM_FUSED` decides. The first
+   * `setup()` of the process decides; `fusedKernelMode()` reports what runs.
+   */
+  readonly fusedKernels?: FusedKernelPreference;
 }
 
 const optionsSchema = v.strictObject({
   wasmPath: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPath must be a directory path'))),
+  fusedKernels: v.optional(v.picklist(FUSED_KERNEL_PREFERENCES as FusedKernelPreference[], `fusedKernels must be one of ${FUSED_KERNEL_PREFERENCES.join(', ')} (or set ${FUSED_KERNEL_ENV})`)),
 });
 
 type TfjsWasmModule = typeof TfjsWasm;
@@ -80,6 +91,9 @@ function applyWasmPath(mod: TfjsWasmModule, dir: string): void {
  * In Node no path configuration is needed: tfjs reads the binaries from its
  * own `dist/` folder. See {@link WasmBackendOptions.wasmPath} for bundles.
  *
+ * `setup()` also registers npde's fused WASM SIMD stencil kernels for `wasm`
+ * (see {@link WasmBackendOptions.fusedKernels} and `fusedKernelMode()`).
+ *
  * @example
  * ```ts
  * import { Registry } from '@npde/core';
@@ -118,6 +132,10 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
         hint: 'Two copies of @tensorflow/tfjs-core are probably installed; `npm ls @tensorflow/tfjs-core` shows them. Dedupe to one version.',
       });
     }
+
+    // The fused stencil kernels register before the backend initializes, so that their
+    // setupFunc runs then (it chooses zero-copy or copy mode); failures only mean the op path.
+    await installFusedKernels(options.fusedKernels, mod.version_wasm);
 
     const wanted = options.wasmPath === undefined ? undefined : path.resolve(options.wasmPath);
     if (isInitialized()) {

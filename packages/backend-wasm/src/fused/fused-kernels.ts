@@ -1,0 +1,304 @@
+import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, clearFusedPathInfo, setFusedPathInfo, tf } from '@npde/core';
+import type { StencilRelaxConfig } from '@npde/core';
+import { TFJS_WASM_VERSION } from '../errors.js';
+import { stencilRelaxFloat64 } from './float64-reference.js';
+import { CopyArena, copyRunner, planStencilCall, zeroCopyRunner, type BackwardInputs, type StencilPlan, type StencilRunner } from './stencil-kernels.js';
+import { compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
+import { heapMemoryOf, type PublicBackend } from './tfjs-heap.js';
+import { webAssembly, type WasmModule } from './webassembly-api.js';
+
+/**
+ * Which fused-kernel mode to allow: `auto` (zero-copy on the tfjs heap when the
+ * checks pass, else copy), `copy` (always copy through the kernels' own memory) or
+ * `off` (register nothing: `stencilRelax` runs the tfjs-op path).
+ */
+export type FusedKernelPreference = 'auto' | 'copy' | 'off';
+
+/** Every {@link FusedKernelPreference}. */
+export const FUSED_KERNEL_PREFERENCES: readonly FusedKernelPreference[] = Object.freeze(['auto', 'copy', 'off']);
+
+/**
+ * The environment variable that sets the {@link FusedKernelPreference} when the
+ * `fusedKernels` option of `wasmBackend` is left out: `NPDE_WASM_FUSED=copy` forces
+ * copy mode, `NPDE_WASM_FUSED=off` the op path.
+ */
+export const FUSED_KERNEL_ENV = 'NPDE_WASM_FUSED';
+
+/**
+ * How the fused stencil kernels of the wasm backend run:
+ * - `zero-copy`: WASM SIMD kernels on the tfjs heap (inputs read in place, outputs written in place);
+ * - `copy`: the same kernels on their own memory, inputs and outputs copied;
+ * - `pending`: registered; the mode is chosen when the wasm backend initializes;
+ * - `op-path`: no kernels registered (turned off, not set up yet, or they failed their self-test):
+ *   `stencilRelax` runs the tfjs-op path.
+ */
+export type FusedKernelMode = 'zero-copy' | 'copy' | 'pending' | 'op-path';
+
+/** What {@link fusedKernelMode} reports. */
+export interface FusedKernelInfo {
+  /** The mode. */
+  readonly mode: FusedKernelMode;
+  /** Why, in words. */
+  readonly reason: string;
+}
+
+interface Loaded {
+  readonly module: WasmModule;
+  /** The copy-mode instance, on its own memory (shared by every backend instance). */
+  readonly copyWasm: StencilWasmExports;
+  readonly arena: CopyArena;
+  readonly tfjsWasmVersion: string;
+  readonly preference: FusedKernelPreference;
+}
+
+let info: FusedKernelInfo = { mode: 'op-path', reason: 'wasmBackend.setup() has not registered the fused kernels yet' };
+let installation: Promise<FusedKernelInfo> | undefined;
+let loaded: Loaded | undefined;
+const runners = new WeakMap<object, StencilRunner>();
+
+function report(next: FusedKernelInfo): void {
+  info = Object.freeze({ ...next });
+  if (next.mode === 'zero-copy' || next.mode === 'copy') setFusedPathInfo('wasm', { mode: next.mode, reason: next.reason });
+  else clearFusedPathInfo('wasm');
+}
+
+/**
+ * How the fused stencil kernels (`NpdeStencilRelax`, `NpdeStencilRelaxGrad`) of the
+ * wasm backend run in this process, and why. The same is reported to `@npde/core`
+ * (`setFusedPathInfo('wasm', …)`), so `stencilRelaxPath()` says it too.
+ *
+ * @example
+ * ```ts
+ * await registry.ready({ backend: 'wasm' });
+ * fusedKernelMode(); // { mode: 'zero-copy', reason: 'WASM SIMD kernels run on the tfjs heap (…)' }
+ * ```
+ */
+export function fusedKernelMode(): FusedKernelInfo {
+  return info;
+}
+
+/** The preference the environment asks for (`NPDE_WASM_FUSED`), if it names one. */
+export function envFusedPreference(): FusedKernelPreference | undefined {
+  const env = typeof process === 'object' && process !== null ? process.env?.[FUSED_KERNEL_ENV] : undefined;
+  return (FUSED_KERNEL_PREFERENCES as readonly string[]).includes(env ?? '') ? (env as FusedKernelPreference) : undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// ---------------------------------------------------------------------------
+// Self-test and probe
+// ---------------------------------------------------------------------------
+
+/** A small problem with every kind of value: 1-D radius 1, periodic, tanh. */
+const PROBE_CONFIG: StencilRelaxConfig = { geometry: { dims: 1, sites: 7, radius: 1 }, boundary: 'periodic', activation: 'tanh' };
+const PROBE_PLAN: StencilPlan = { batch: 2, height: 1, width: 7, sites: 7, taps: 3, stencil: 1, periodic: 1, activation: 1 };
+
+function probeArrays() {
+  const S = PROBE_PLAN.sites;
+  const B = PROBE_PLAN.batch;
+  const wave = (n: number, f: number, p: number) => Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(f * i + p)));
+  return { z: wave(B * S, 0.9, 0.3), taps: wave(S * 3, 1.7, 1.1), omega: Float32Array.of(0.625), bias: wave(S, 2.3, -0.4), dy: wave(B * S, 1.3, 0.7) };
+}
+
+/** Run forward and backward of the probe problem in the copy-mode instance, with plain arrays. */
+function runOnArena(wasm: StencilWasmExports, arena: CopyArena, p: ReturnType<typeof probeArrays>): Float32Array[] {
+  const { batch: B, sites: S, taps: K } = PROBE_PLAN;
+  arena.reset();
+  const put = (values: Float32Array) => {
+    const offset = arena.reserve(values.length * 4);
+    arena.view(offset, values.length).set(values);
+    return offset;
+  };
+  const z = put(p.z);
+  const taps = put(p.taps);
+  const omega = put(p.omega);
+  const bias = put(p.bias);
+  const dy = put(p.dy);
+  const out = arena.reserve(B * S * 4);
+  const dz = arena.reserve(B * S * 4);
+  const dtaps = arena.reserve(S * K * 4);
+  const domega = arena.reserve(4);
+  const dbias = arena.reserve(S * 4);
+  const scratch = arena.reserve(wasm.npde_stencil_scratch_floats(1, S, 1, 1) * 4);
+  const args = [B, 1, S, 1, 1, 1] as const;
+  if (wasm.npde_stencil_fwd(z, taps, omega, bias, out, scratch, ...args) !== 0) throw new Error('forward returned an error status');
+  if (wasm.npde_stencil_bwd(dy, z, taps, omega, bias, dz, dtaps, domega, dbias, scratch, ...args) !== 0) throw new Error('backward returned an error status');
+  return [out, dz, dtaps, domega, dbias].map((o, i) => arena.view(o, [B * S, B * S, S * K, 1, S][i]!).slice());
+}
+
+/** The copy-mode instance against plain float64 JavaScript on the probe problem. */
+function selfTest(wasm: StencilWasmExports, arena: CopyArena): void {
+  const p = probeArrays();
+  const [out, dz, dtaps, domega, dbias] = runOnArena(wasm, arena, p);
+  const ref = stencilRelaxFloat64({ z: p.z, taps: p.taps, omega: p.omega[0]!, bias: p.bias }, PROBE_CONFIG, PROBE_PLAN.batch, p.dy);
+  const pairs: [string, ArrayLike<number>, ArrayLike<number>][] = [
+    ['forward', out!, ref.out],
+    ['dz', dz!, ref.grads.dz],
+    ['dtaps', dtaps!, ref.grads.dtaps],
+    ['domega', domega!, [ref.grads.domega]],
+    ['dbias', dbias!, ref.grads.dbias],
+  ];
+  for (const [name, got, want] of pairs) {
+    for (let i = 0; i < want.length; i++) {
+      if (!(Math.abs(got[i]! - want[i]!) <= 1e-5)) throw new Error(`self-test: ${name}[${i}] is ${got[i]}, expected ${want[i]}`);
+    }
+  }
+}
+
+/**
+ * Check that the module instantiated on the tfjs memory sees the tensors tfjs
+ * writes and that tfjs reads what it writes: run the probe through the zero-copy
+ * runner on tensors written by the backend, read the outputs back through the
+ * backend, and require the same bits as the copy-mode instance computes.
+ */
+function probeZeroCopy(runner: StencilRunner, backend: PublicBackend, expected: Float32Array[]): void {
+  const p = probeArrays();
+  const { batch: B, sites: S, taps: K } = PROBE_PLAN;
+  const infos: tf.TensorInfo[] = [];
+  const put = (values: Float32Array, shape: number[]) => {
+    const t: tf.TensorInfo = { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    infos.push(t);
+    return t;
+  };
+  try {
+    const args: BackwardInputs = { z: put(p.z, [B, S]), taps: put(p.taps, [S, K]), omega: put(p.omega, []), bias: put(p.bias, [S]), dy: put(p.dy, [B, S]) };
+    const out = runner.forward(PROBE_PLAN, args);
+    infos.push(out);
+    const grads = runner.backward(PROBE_PLAN, args);
+    infos.push(...grads);
+    [out, ...grads].forEach((t, i) => {
+      const got = backend.readSync(t.dataId) as Float32Array;
+      const want = expected[i]!;
+      if (got.length !== want.length || got.some((x, j) => !Object.is(x, want[j]))) {
+        throw new Error(`probe output ${i} read back through tfjs differs from the copy-mode result`);
+      }
+    });
+  } finally {
+    for (const t of infos) backend.disposeData(t.dataId, true);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Per-backend mode
+// ---------------------------------------------------------------------------
+
+function chooseRunner(backend: object, l: Loaded): StencilRunner {
+  const copy = (reason: string) => {
+    report({ mode: 'copy', reason });
+    return copyRunner(l.copyWasm, l.arena, backend as PublicBackend);
+  };
+  if (l.preference === 'copy') return copy(`copy mode was asked for (option fusedKernels or ${FUSED_KERNEL_ENV}=copy): inputs and outputs are copied through the kernels' own memory`);
+  if (l.tfjsWasmVersion !== TFJS_WASM_VERSION) {
+    return copy(`@tensorflow/tfjs-backend-wasm is ${l.tfjsWasmVersion}, not the pinned ${TFJS_WASM_VERSION} whose heap layout zero-copy relies on: copying instead`);
+  }
+  const heap = heapMemoryOf(backend);
+  if ('reason' in heap) return copy(`${heap.reason}: copying instead`);
+  let runner: StencilRunner;
+  try {
+    runner = zeroCopyRunner(instantiateStencilWasm(l.module, heap.memory), heap);
+    probeZeroCopy(runner, backend as PublicBackend, runOnArena(l.copyWasm, l.arena, probeArrays()));
+  } catch (err) {
+    return copy(`zero-copy failed its probe (${errorText(err)}): copying instead`);
+  }
+  report({
+    mode: 'zero-copy',
+    reason: `WASM SIMD kernels run on the tfjs heap (tfjs-backend-wasm ${l.tfjsWasmVersion}; probe passed): no copies`,
+  });
+  return runner;
+}
+
+function runnerFor(backend: object): StencilRunner {
+  let runner = runners.get(backend);
+  if (!runner) {
+    if (!loaded) throw new Error('the fused stencil kernels ran before they were loaded');
+    runner = chooseRunner(backend, loaded);
+    runners.set(backend, runner);
+  }
+  return runner;
+}
+
+const setupFunc = (backend: object): void => {
+  runnerFor(backend);
+};
+
+/** The forward kernel config registered for `wasm`. */
+export const wasmStencilRelaxKernel: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_RELAX_KERNEL,
+  backendName: 'wasm',
+  setupFunc,
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const { plan, args } = planStencilCall(inputs, attrs, false);
+    return runnerFor(backend).forward(plan, args);
+  },
+}) as tf.KernelConfig;
+
+/** The backward kernel config registered for `wasm`. */
+export const wasmStencilRelaxGradKernel: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_RELAX_GRAD_KERNEL,
+  backendName: 'wasm',
+  setupFunc,
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const { plan, args } = planStencilCall(inputs, attrs, true);
+    return runnerFor(backend).backward(plan, args as BackwardInputs);
+  },
+}) as tf.KernelConfig;
+
+async function install(preference: FusedKernelPreference, tfjsWasmVersion: string): Promise<FusedKernelInfo> {
+  if (preference === 'off') {
+    report({ mode: 'op-path', reason: `fused kernels turned off (option fusedKernels or ${FUSED_KERNEL_ENV}=off): stencilRelax runs the tfjs-op path` });
+    return info;
+  }
+  const wasm = webAssembly();
+  if (!wasm) {
+    report({ mode: 'op-path', reason: 'this runtime has no WebAssembly: stencilRelax runs the tfjs-op path' });
+    return info;
+  }
+  try {
+    const module = await compileStencilWasm(await readStencilWasm());
+    const arena = new CopyArena(new wasm.Memory({ initial: 1 }));
+    const copyWasm = instantiateStencilWasm(module, arena.memory);
+    selfTest(copyWasm, arena);
+    loaded = { module, copyWasm, arena, tfjsWasmVersion, preference };
+  } catch (err) {
+    report({ mode: 'op-path', reason: `the fused kernels could not be loaded (${errorText(err)}): stencilRelax runs the tfjs-op path` });
+    return info;
+  }
+  for (const config of [wasmStencilRelaxKernel, wasmStencilRelaxGradKernel]) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing && existing !== config) {
+      report({ mode: 'op-path', reason: `another ${config.kernelName} kernel is already registered for 'wasm'; npde's was not registered` });
+      return info;
+    }
+  }
+  for (const config of [wasmStencilRelaxKernel, wasmStencilRelaxGradKernel]) {
+    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  }
+  report({ mode: 'pending', reason: 'registered; the mode is chosen when the wasm backend initializes' });
+  // Registered after the backend initialized: its setupFunc will not run until the next
+  // setBackend('wasm'), so choose the mode now (kernels would choose it lazily anyway).
+  const running = (tf.engine().registry as Record<string, object | undefined>)['wasm'];
+  if (running) runnerFor(running);
+  return info;
+}
+
+/**
+ * Load, self-test and register the fused WASM stencil kernels for the `wasm`
+ * backend, once per process (later calls return the first call's result). Run by
+ * `wasmBackend.setup()` before the backend initializes, so that the kernels'
+ * `setupFunc` chooses the mode when it does. Never throws: failures leave the
+ * kernels unregistered (`op-path`) with the reason in {@link fusedKernelMode}.
+ *
+ * @param preference - `auto` (default), `copy` or `off`; the environment variable
+ *   {@link FUSED_KERNEL_ENV} is used when it is left out.
+ * @param tfjsWasmVersion - the loaded `@tensorflow/tfjs-backend-wasm` version
+ *   (zero-copy needs the pinned one).
+ */
+export function installFusedKernels(preference: FusedKernelPreference | undefined, tfjsWasmVersion: string): Promise<FusedKernelInfo> {
+  installation ??= install(preference ?? envFusedPreference() ?? 'auto', tfjsWasmVersion).catch((err: unknown) => {
+    report({ mode: 'op-path', reason: `the fused kernels could not be installed (${errorText(err)})` });
+    return info;
+  });
+  return installation;
+}

@@ -1,0 +1,420 @@
+import { ErrorCodes, NpdeError, ShapeError, ValidationError, type tf } from '@npde/core';
+import { ACTIVATION_CODES, BOUNDARY_CODES, STATUS_TEXT, type StencilWasmExports } from './stencil-wasm.js';
+import type { HeapBackend, PublicBackend } from './tfjs-heap.js';
+import { WASM_PAGE_BYTES, type WasmMemory } from './webassembly-api.js';
+
+const PLUGIN = '@npde/backend-wasm/wasm';
+
+/** Sizes and codes of one kernel call, checked against the contract. */
+export interface StencilPlan {
+  /** B. */
+  readonly batch: number;
+  /** Grid rows (1 in 1-D). */
+  readonly height: number;
+  /** Grid columns (S in 1-D). */
+  readonly width: number;
+  /** S = height · width. */
+  readonly sites: number;
+  /** K, taps per site. */
+  readonly taps: number;
+  /** The C stencil code: the 1-D radius (1..3) or the 2-D point count (5, 9). */
+  readonly stencil: number;
+  /** 1 for a periodic boundary, 0 for zero. */
+  readonly periodic: number;
+  /** The C activation code. */
+  readonly activation: number;
+}
+
+/** Inputs of `NpdeStencilRelax`. */
+export interface ForwardInputs {
+  readonly z: tf.TensorInfo;
+  readonly taps: tf.TensorInfo;
+  readonly omega: tf.TensorInfo;
+  readonly bias: tf.TensorInfo;
+}
+
+/** Inputs of `NpdeStencilRelaxGrad`. */
+export interface BackwardInputs extends ForwardInputs {
+  readonly dy: tf.TensorInfo;
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function kernelError(path: string, summary: string, expected: string, received: string): NpdeError {
+  return new ValidationError(ErrorCodes.INVALID_SPEC, summary, { path, expected, received, plugin: PLUGIN, hook: 'NpdeStencilRelax' });
+}
+
+function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (!t) throw kernelError(`inputs.${name}`, 'missing kernel input', 'a float32 tensor', 'nothing');
+  if (t.dtype !== 'float32') throw kernelError(`inputs.${name}.dtype`, 'wrong dtype', "'float32'", String(t.dtype));
+  return t;
+}
+
+function expectShape(name: string, t: tf.TensorInfo, expected: readonly number[]): void {
+  const ok = t.shape.length === expected.length && expected.every((d, i) => t.shape[i] === d);
+  if (!ok) {
+    throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'tensor shape does not match the stencil', {
+      path: name,
+      expected: expected.length === 0 ? 'a scalar (shape [])' : shapeText(expected),
+      received: shapeText(t.shape),
+      plugin: PLUGIN,
+      hook: 'NpdeStencilRelax',
+    });
+  }
+}
+
+/**
+ * Check the kernel inputs and attrs of `NpdeStencilRelax` (`grad` false) or
+ * `NpdeStencilRelaxGrad` (`grad` true) and derive the call's sizes and codes.
+ */
+export function planStencilCall(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, grad: boolean): { plan: StencilPlan; args: BackwardInputs | ForwardInputs } {
+  const a = (attrs ?? {}) as Record<string, unknown>;
+  const z = input(inputs, 'z');
+  const taps = input(inputs, 'taps');
+  const omega = input(inputs, 'omega');
+  const bias = input(inputs, 'bias');
+  if (z.shape.length !== 2) throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'z must be [B, S]', { path: 'z', expected: '[B, S]', received: shapeText(z.shape), plugin: PLUGIN });
+  const [batch, sites] = z.shape as [number, number];
+  let height: number;
+  let width: number;
+  let stencil: number;
+  let K: number;
+  if (a['dims'] === 1) {
+    const r = a['radius'];
+    if (r !== 1 && r !== 2 && r !== 3) throw kernelError('attrs.radius', 'unsupported stencil radius', '1, 2 or 3', String(r));
+    height = 1;
+    width = sites;
+    stencil = r;
+    K = 2 * r + 1;
+  } else if (a['dims'] === 2) {
+    const p = a['points'];
+    if (p !== 5 && p !== 9) throw kernelError('attrs.points', 'unsupported 2-D stencil', '5 or 9', String(p));
+    const h = a['height'];
+    const w = a['width'];
+    if (typeof h !== 'number' || typeof w !== 'number' || !Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
+      throw kernelError('attrs.height', 'bad grid size', 'integers height, width ≥ 1', `${String(h)} × ${String(w)}`);
+    }
+    if (h * w !== sites) throw kernelError('attrs.height', 'grid size does not match z', `height · width = ${sites} (z.shape[1])`, `${h} × ${w}`);
+    height = h;
+    width = w;
+    stencil = p;
+    K = p;
+  } else {
+    throw kernelError('attrs.dims', 'unsupported number of dimensions', '1 or 2', String(a['dims']));
+  }
+  const boundary = a['boundary'];
+  if (boundary !== 'zero' && boundary !== 'periodic') throw kernelError('attrs.boundary', 'unknown boundary', "'zero' or 'periodic'", String(boundary));
+  const act = a['activation'];
+  if (typeof act !== 'string' || !Object.prototype.hasOwnProperty.call(ACTIVATION_CODES, act)) {
+    throw kernelError('attrs.activation', 'unknown activation', Object.keys(ACTIVATION_CODES).join(', '), String(act));
+  }
+  if (sites < 1) throw kernelError('z', 'no sites', 'S ≥ 1', shapeText(z.shape));
+  expectShape('taps', taps, [sites, K]);
+  expectShape('omega', omega, []);
+  expectShape('bias', bias, [sites]);
+  const plan: StencilPlan = {
+    batch,
+    height,
+    width,
+    sites,
+    taps: K,
+    stencil,
+    periodic: BOUNDARY_CODES[boundary],
+    activation: ACTIVATION_CODES[act as keyof typeof ACTIVATION_CODES],
+  };
+  if (!grad) return { plan, args: { z, taps, omega, bias } };
+  const dy = input(inputs, 'dy');
+  expectShape('dy', dy, [batch, sites]);
+  return { plan, args: { dy, z, taps, omega, bias } };
+}
+
+/** One buffer a kernel reads or writes: byte offset and length in the memory. */
+interface Region {
+  readonly name: string;
+  readonly offset: number;
+  readonly bytes: number;
+  readonly writes: boolean;
+}
+
+/**
+ * Check every region against the memory's current size (and, for the regions the
+ * kernel writes, that they overlap no other region) before the kernel runs:
+ * the C code trusts its pointers and sizes.
+ */
+export function checkRegions(regions: readonly Region[], byteLength: number): void {
+  for (const r of regions) {
+    if (!Number.isSafeInteger(r.offset) || !Number.isSafeInteger(r.bytes) || r.offset < 0 || r.bytes < 0 || r.offset + r.bytes > byteLength) {
+      throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, 'fused stencil kernel refused a buffer outside the WebAssembly memory', {
+        plugin: PLUGIN,
+        hook: 'NpdeStencilRelax',
+        path: r.name,
+        expected: `bytes [offset, offset + ${r.bytes}) inside a memory of ${byteLength} bytes`,
+        received: `offset ${r.offset}`,
+      });
+    }
+  }
+  for (const w of regions) {
+    if (!w.writes || w.bytes === 0) continue;
+    for (const o of regions) {
+      if (o === w || o.bytes === 0) continue;
+      if (w.offset < o.offset + o.bytes && o.offset < w.offset + w.bytes) {
+        throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, 'fused stencil kernel refused overlapping buffers', {
+          plugin: PLUGIN,
+          hook: 'NpdeStencilRelax',
+          path: w.name,
+          expected: `no overlap with ${o.name}`,
+          received: `[${w.offset}, ${w.offset + w.bytes}) and [${o.offset}, ${o.offset + o.bytes})`,
+        });
+      }
+    }
+  }
+}
+
+function scratchFloats(wasm: StencilWasmExports, plan: StencilPlan, grad: boolean): number {
+  const n = wasm.npde_stencil_scratch_floats(plan.height, plan.width, plan.stencil, grad ? 1 : 0);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`stencil_relax.wasm gave a bad scratch size ${n}`);
+  return n;
+}
+
+function checkStatus(status: number): void {
+  if (status !== 0) {
+    throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, `fused stencil kernel failed: ${STATUS_TEXT[status] ?? `status ${status}`}`, {
+      plugin: PLUGIN,
+      hook: 'NpdeStencilRelax',
+    });
+  }
+}
+
+/** The byte sizes of the buffers of one call. */
+function sizes(plan: StencilPlan) {
+  return {
+    field: plan.batch * plan.sites * 4,
+    taps: plan.sites * plan.taps * 4,
+    sites: plan.sites * 4,
+    scalar: 4,
+  };
+}
+
+/** Runs the kernels of one mode on one tfjs backend instance. */
+export interface StencilRunner {
+  /** `zero-copy` (on the tfjs heap) or `copy` (through the runner's own memory). */
+  readonly mode: 'zero-copy' | 'copy';
+  /** `NpdeStencilRelax`: returns `z'`. */
+  forward(plan: StencilPlan, args: ForwardInputs): tf.TensorInfo;
+  /** `NpdeStencilRelaxGrad`: returns `[dz, dtaps, domega, dbias]`. */
+  backward(plan: StencilPlan, args: BackwardInputs): tf.TensorInfo[];
+}
+
+/**
+ * Kernels that run on the tfjs heap itself: inputs are read where tfjs keeps
+ * them, outputs are allocated with `makeOutput` and written in place, and a
+ * scratch buffer is allocated on the heap for the call and freed after it.
+ */
+export function zeroCopyRunner(wasm: StencilWasmExports, heap: HeapBackend): StencilRunner {
+  const run = (outputs: { name: string; shape: number[] }[], plan: StencilPlan, grad: boolean, call: (o: number[], scratch: number) => number, reads: { name: string; info: tf.TensorInfo; bytes: number }[]) => {
+    const infos: tf.TensorInfo[] = [];
+    let scratch: tf.TensorInfo | undefined;
+    try {
+      for (const o of outputs) infos.push(heap.makeOutput(o.shape));
+      const nScratch = scratchFloats(wasm, plan, grad);
+      scratch = heap.makeOutput([nScratch]);
+      // Offsets and the memory size after every allocation (an allocation may grow the memory).
+      const outOffsets = infos.map((i) => heap.offsetOf(i));
+      const scratchOffset = heap.offsetOf(scratch);
+      const regions: Region[] = [
+        ...reads.map((r) => ({ name: r.name, offset: heap.offsetOf(r.info), bytes: r.bytes, writes: false })),
+        ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: o.shape.reduce((p, d) => p * d, 1) * 4, writes: true })),
+        { name: 'scratch', offset: scratchOffset, bytes: nScratch * 4, writes: true },
+      ];
+      checkRegions(regions, heap.memory.buffer.byteLength);
+      checkStatus(call(outOffsets, scratchOffset));
+      return infos;
+    } catch (err) {
+      for (const i of infos) heap.dispose(i);
+      throw err;
+    } finally {
+      if (scratch) heap.dispose(scratch);
+    }
+  };
+  return {
+    mode: 'zero-copy',
+    forward(plan, args) {
+      const s = sizes(plan);
+      const off = (i: tf.TensorInfo) => heap.offsetOf(i);
+      const [out] = run(
+        [{ name: 'out', shape: [plan.batch, plan.sites] }],
+        plan,
+        false,
+        ([o], scratch) =>
+          wasm.npde_stencil_fwd(off(args.z), off(args.taps), off(args.omega), off(args.bias), o!, scratch, plan.batch, plan.height, plan.width, plan.stencil, plan.periodic, plan.activation),
+        [
+          { name: 'z', info: args.z, bytes: s.field },
+          { name: 'taps', info: args.taps, bytes: s.taps },
+          { name: 'omega', info: args.omega, bytes: s.scalar },
+          { name: 'bias', info: args.bias, bytes: s.sites },
+        ],
+      );
+      return out!;
+    },
+    backward(plan, args) {
+      const s = sizes(plan);
+      const off = (i: tf.TensorInfo) => heap.offsetOf(i);
+      return run(
+        [
+          { name: 'dz', shape: [plan.batch, plan.sites] },
+          { name: 'dtaps', shape: [plan.sites, plan.taps] },
+          { name: 'domega', shape: [] },
+          { name: 'dbias', shape: [plan.sites] },
+        ],
+        plan,
+        true,
+        ([dz, dtaps, domega, dbias], scratch) =>
+          wasm.npde_stencil_bwd(
+            off(args.dy),
+            off(args.z),
+            off(args.taps),
+            off(args.omega),
+            off(args.bias),
+            dz!,
+            dtaps!,
+            domega!,
+            dbias!,
+            scratch,
+            plan.batch,
+            plan.height,
+            plan.width,
+            plan.stencil,
+            plan.periodic,
+            plan.activation,
+          ),
+        [
+          { name: 'dy', info: args.dy, bytes: s.field },
+          { name: 'z', info: args.z, bytes: s.field },
+          { name: 'taps', info: args.taps, bytes: s.taps },
+          { name: 'omega', info: args.omega, bytes: s.scalar },
+          { name: 'bias', info: args.bias, bytes: s.sites },
+        ],
+      );
+    },
+  };
+}
+
+/** The kernels' own memory in copy mode: a bump layout per call, grown on demand. */
+export class CopyArena {
+  /** The memory the copy-mode instance was instantiated on. */
+  readonly memory: WasmMemory;
+  private top = 0;
+
+  constructor(memory: WasmMemory) {
+    this.memory = memory;
+  }
+
+  /** Start a call: every earlier reservation is released. */
+  reset(): void {
+    this.top = 0;
+  }
+
+  /** Reserve `bytes` (16-byte aligned), growing the memory when needed; returns the offset. */
+  reserve(bytes: number): number {
+    const offset = Math.ceil(this.top / 16) * 16;
+    const end = offset + bytes;
+    if (end > 2 ** 32 - WASM_PAGE_BYTES) throw new Error(`the fused kernel's copy would need ${end} bytes, more than 32-bit WebAssembly memory allows`);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
+    this.top = end;
+    return offset;
+  }
+
+  /** A Float32Array view of `count` floats at `offset`, on the current buffer. */
+  view(offset: number, count: number): Float32Array {
+    return new Float32Array(this.memory.buffer, offset, count);
+  }
+}
+
+function readFloats(backend: PublicBackend, info: tf.TensorInfo): Float32Array {
+  const values = backend.readSync(info.dataId);
+  if (!(values instanceof Float32Array)) throw new Error('expected float32 values from the backend');
+  return values;
+}
+
+/**
+ * Kernels that copy: inputs are read with the backend's public `readSync`, copied
+ * into the kernels' own memory, computed there, and the outputs handed to tfjs
+ * with the public `write`. Uses no tfjs internals.
+ */
+export function copyRunner(wasm: StencilWasmExports, arena: CopyArena, backend: PublicBackend): StencilRunner {
+  const stage = (plan: StencilPlan, grad: boolean, inputs: { name: string; info: tf.TensorInfo; floats: number }[], outputs: { name: string; shape: number[] }[]) => {
+    arena.reset();
+    const inOffsets = inputs.map((i) => arena.reserve(i.floats * 4));
+    const outOffsets = outputs.map((o) => arena.reserve(o.shape.reduce((p, d) => p * d, 1) * 4));
+    const nScratch = scratchFloats(wasm, plan, grad);
+    const scratch = arena.reserve(nScratch * 4);
+    inputs.forEach((i, k) => {
+      const values = readFloats(backend, i.info);
+      if (values.length !== i.floats) throw new Error(`input ${i.name} holds ${values.length} values, expected ${i.floats}`);
+      arena.view(inOffsets[k]!, i.floats).set(values);
+    });
+    checkRegions(
+      [
+        ...inputs.map((i, k) => ({ name: i.name, offset: inOffsets[k]!, bytes: i.floats * 4, writes: false })),
+        ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: o.shape.reduce((p, d) => p * d, 1) * 4, writes: true })),
+        { name: 'scratch', offset: scratch, bytes: nScratch * 4, writes: true },
+      ],
+      arena.memory.buffer.byteLength,
+    );
+    return { inOffsets, outOffsets, scratch };
+  };
+  const publish = (offsets: number[], outputs: { shape: number[] }[]): tf.TensorInfo[] =>
+    outputs.map((o, k) => {
+      const n = o.shape.reduce((p, d) => p * d, 1);
+      return { dataId: backend.write(arena.view(offsets[k]!, n), o.shape, 'float32'), shape: o.shape, dtype: 'float32' };
+    });
+  return {
+    mode: 'copy',
+    forward(plan, args) {
+      const F = plan.batch * plan.sites;
+      const outputs = [{ name: 'out', shape: [plan.batch, plan.sites] }];
+      const { inOffsets: [z, taps, omega, bias], outOffsets, scratch } = stage(
+        plan,
+        false,
+        [
+          { name: 'z', info: args.z, floats: F },
+          { name: 'taps', info: args.taps, floats: plan.sites * plan.taps },
+          { name: 'omega', info: args.omega, floats: 1 },
+          { name: 'bias', info: args.bias, floats: plan.sites },
+        ],
+        outputs,
+      );
+      checkStatus(wasm.npde_stencil_fwd(z!, taps!, omega!, bias!, outOffsets[0]!, scratch, plan.batch, plan.height, plan.width, plan.stencil, plan.periodic, plan.activation));
+      return publish(outOffsets, outputs)[0]!;
+    },
+    backward(plan, args) {
+      const F = plan.batch * plan.sites;
+      const outputs = [
+        { name: 'dz', shape: [plan.batch, plan.sites] },
+        { name: 'dtaps', shape: [plan.sites, plan.taps] },
+        { name: 'domega', shape: [] },
+        { name: 'dbias', shape: [plan.sites] },
+      ];
+      const { inOffsets: [dy, z, taps, omega, bias], outOffsets: [dz, dtaps, domega, dbias], scratch } = stage(
+        plan,
+        true,
+        [
+          { name: 'dy', info: args.dy, floats: F },
+          { name: 'z', info: args.z, floats: F },
+          { name: 'taps', info: args.taps, floats: plan.sites * plan.taps },
+          { name: 'omega', info: args.omega, floats: 1 },
+          { name: 'bias', info: args.bias, floats: plan.sites },
+        ],
+        outputs,
+      );
+      checkStatus(
+        wasm.npde_stencil_bwd(dy!, z!, taps!, omega!, bias!, dz!, dtaps!, domega!, dbias!, scratch, plan.batch, plan.height, plan.width, plan.stencil, plan.periodic, plan.activation),
+      );
+      return publish([dz!, dtaps!, domega!, dbias!], outputs);
+    },
+  };
+}
