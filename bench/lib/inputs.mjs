@@ -1,0 +1,117 @@
+/**
+ * Deterministic float32 inputs of one benchmark case, shared by every column,
+ * and the geometry helpers (tap offsets, neighbour table) the JavaScript loop
+ * and the native reference use.
+ */
+
+/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Tap offsets [di, dj] in the contract's tap order. */
+export function offsetsOf(geometry) {
+  if (geometry.dims === 1) {
+    const r = geometry.radius;
+    return Array.from({ length: 2 * r + 1 }, (_, k) => [0, k - r]);
+  }
+  if (geometry.points === 5) {
+    return [
+      [-1, 0],
+      [0, -1],
+      [0, 0],
+      [0, 1],
+      [1, 0],
+    ];
+  }
+  const out = [];
+  for (let di = -1; di <= 1; di++) for (let dj = -1; dj <= 1; dj++) out.push([di, dj]);
+  return out;
+}
+
+/** Grid as [H, W]: a 1-D geometry is one row. */
+export function gridOf(geometry) {
+  return geometry.dims === 1 ? [1, geometry.sites] : [geometry.height, geometry.width];
+}
+
+/**
+ * nb[s*K + k] = the site tap k of site s reads, or -1 outside a zero-boundary grid.
+ */
+export function neighbourTable(geometry, boundary) {
+  const [H, W] = gridOf(geometry);
+  const offs = offsetsOf(geometry);
+  const K = offs.length;
+  const nb = new Int32Array(H * W * K);
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < W; j++) {
+      const s = i * W + j;
+      for (let k = 0; k < K; k++) {
+        let ii = i + offs[k][0];
+        let jj = j + offs[k][1];
+        if (boundary === 'periodic') {
+          ii = ((ii % H) + H) % H;
+          jj = ((jj % W) + W) % W;
+        } else if (ii < 0 || ii >= H || jj < 0 || jj >= W) {
+          nb[s * K + k] = -1;
+          continue;
+        }
+        nb[s * K + k] = ii * W + jj;
+      }
+    }
+  }
+  return nb;
+}
+
+/**
+ * One case: `{ dims: 1, B, sites }` (heterogeneous 3-tap, radius 1) or
+ * `{ dims: 2, B, height, width }` (5-point), periodic, tanh, ω = 0.5.
+ */
+export function makeCase(spec, seed = 12345) {
+  const geometry =
+    spec.dims === 1 ? { dims: 1, sites: spec.sites, radius: 1 } : { dims: 2, height: spec.height, width: spec.width, points: 5 };
+  const config = { geometry, boundary: 'periodic', activation: 'tanh' };
+  const [H, W] = gridOf(geometry);
+  const S = H * W;
+  const offsets = offsetsOf(geometry);
+  const K = offsets.length;
+  const B = spec.B;
+  const name = spec.dims === 1 ? `1d-3tap ${B}x${S}` : `2d-5pt ${B}x${H}x${W}`;
+  const r = rng(seed + 7919 * S + B);
+  const z = new Float32Array(B * S);
+  for (let i = 0; i < z.length; i++) z[i] = 2 * r() - 1;
+  // Heterogeneous taps: a diffusion-like stencil whose coefficients vary by site,
+  // so that u = W z − b stays O(1) and tanh is not saturated.
+  const taps = new Float32Array(S * K);
+  const centre = offsets.findIndex(([di, dj]) => di === 0 && dj === 0);
+  for (let s = 0; s < S; s++) {
+    for (let k = 0; k < K; k++) {
+      taps[s * K + k] = k === centre ? 0.2 + 0.6 * r() : 0.1 + 0.4 * r();
+    }
+  }
+  const bias = new Float32Array(S);
+  for (let s = 0; s < S; s++) bias[s] = 0.2 * r() - 0.1;
+  const dy = new Float32Array(B * S); // the weights w of the loss sum(w ⊙ output)
+  for (let i = 0; i < dy.length; i++) dy[i] = 2 * r() - 1;
+  const omega = 0.5;
+  return { name, spec, geometry, config, H, W, S, K, B, offsets, z, taps, bias, dy, omega };
+}
+
+/** W as a dense [S, S] row-major matrix (W[s, nb(s,k)] += taps[s,k]). */
+export function denseMatrix(c) {
+  const nb = neighbourTable(c.geometry, c.config.boundary);
+  const Wd = new Float32Array(c.S * c.S);
+  for (let s = 0; s < c.S; s++) {
+    for (let k = 0; k < c.K; k++) {
+      const n = nb[s * c.K + k];
+      if (n >= 0) Wd[s * c.S + n] += c.taps[s * c.K + k];
+    }
+  }
+  return Wd;
+}

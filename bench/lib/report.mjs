@@ -1,0 +1,158 @@
+/**
+ * Machine description, ratios, the text/markdown tables and atomic file writes.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { ALL_COLUMNS, BENCH_DIR } from './args.mjs';
+import { fmtMs, fmtRatio } from './timing.mjs';
+
+/** The ratios printed in the table (a / b of the case's medians). */
+export const RATIOS = [
+  ['opPath/fused', 'opPath', 'fused'],
+  ['fused/cSse', 'fused', 'cSse'],
+  ['fused/cNative', 'fused', 'cNative'],
+  ['fused/dense', 'fused', 'dense'],
+];
+/** Further ratios kept in the JSON only. */
+export const EXTRA_RATIOS = [
+  ['fusedCopy/fused', 'fusedCopy', 'fused'],
+  ['cpu/fused', 'cpu', 'fused'],
+  ['jsLoop/fused', 'jsLoop', 'fused'],
+  ['cSse/cNative', 'cSse', 'cNative'],
+];
+
+export function ratiosOf(ms) {
+  const out = {};
+  for (const [name, a, b] of [...RATIOS, ...EXTRA_RATIOS]) {
+    out[name] = ms[a] != null && ms[b] != null && ms[b] > 0 ? ms[a] / ms[b] : null;
+  }
+  return out;
+}
+
+function cpuFlags() {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const flags = /^flags\s*:(.*)$/m.exec(info)?.[1].trim().split(/\s+/) ?? [];
+    return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512vl', 'avx512bw'].filter((f) => flags.includes(f));
+  } catch {
+    return null;
+  }
+}
+
+function lscpuModel() {
+  const r = spawnSync('lscpu', [], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return /^Model name:\s*(.*)$/m.exec(r.stdout)?.[1].trim() ?? null;
+}
+
+/** A dependency's version as installed (package.json resolved from the repository root). */
+function installedVersion(name) {
+  try {
+    return createRequire(path.join(BENCH_DIR, '..', 'package.json'))(`${name}/package.json`).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo({ tf, compiler, simd, threads }) {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? lscpuModel() ?? 'unknown',
+    cores: cpus.length,
+    cpuFlags: cpuFlags(),
+    memoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    tfjs: tf.version_core,
+    tfjsBackendWasm: installedVersion('@tensorflow/tfjs-backend-wasm'),
+    tfjsBackendCpu: installedVersion('@tensorflow/tfjs-backend-cpu'),
+    wasmSimd: simd,
+    wasmThreads: threads,
+    compiler: compiler ? compiler.version : null,
+  };
+}
+
+/** Write `file` atomically (temp file beside it, then rename). */
+export function writeAtomic(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function table(rows, header) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function rowsOf(cases) {
+  return cases.map((c) => [
+    c.name,
+    c.pass === 'forward' ? 'fwd' : 'fwd+bwd',
+    ...ALL_COLUMNS.map((col) => fmtMs(c.ms[col])),
+    ...RATIOS.map(([name]) => fmtRatio(c.ratios[name])),
+  ]);
+}
+
+const HEADER = ['case', 'pass', ...ALL_COLUMNS, ...RATIOS.map(([n]) => n)];
+
+export function textTable(result) {
+  return table(rowsOf(result.cases), HEADER);
+}
+
+export function markdown(result) {
+  const m = result.machine;
+  const lines = [];
+  lines.push(`# npde stencil-relaxation benchmark — ${result.date}`);
+  lines.push('');
+  lines.push(
+    `${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB; Node ${m.node}, tfjs ${m.tfjs} (wasm SIMD ${m.wasmSimd ? 'on' : 'off'}, threads ${m.wasmThreads ? 'on' : 'off'}); ${m.compiler ?? 'no C compiler'}.`,
+  );
+  lines.push('');
+  lines.push(
+    `Median of ${result.config.reps} runs after ${result.config.warmup} warm-up runs, milliseconds, float32. Ratios above 1 mean the left column is slower. — = not measured (see notes).`,
+  );
+  lines.push('');
+  lines.push(`| ${HEADER.join(' | ')} |`);
+  lines.push(`|${HEADER.map((_, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of rowsOf(result.cases)) lines.push(`| ${r.join(' | ')} |`);
+  lines.push('');
+  lines.push('Fastest run (min) of each column, milliseconds — less sensitive than the median to other processes on a busy machine:');
+  lines.push('');
+  lines.push(`| case | pass | ${ALL_COLUMNS.join(' | ')} |`);
+  lines.push(`| --- | --- |${ALL_COLUMNS.map(() => ' ---: ').join('|')}|`);
+  for (const c of result.cases) {
+    lines.push(`| ${c.name} | ${c.pass === 'forward' ? 'fwd' : 'fwd+bwd'} | ${ALL_COLUMNS.map((col) => fmtMs(c.spread?.[col]?.minMs)).join(' | ')} |`);
+  }
+  lines.push('');
+  if (result.endToEnd) {
+    const e = result.endToEnd;
+    lines.push('## End to end: `npde demo` (runDemo, dense: false)');
+    lines.push('');
+    if (e.skipped) {
+      lines.push(`Skipped: ${e.skipped}`);
+    } else {
+      lines.push(`| path | seconds (whole demo) | training seconds | final loss | fused kernel calls |`);
+      lines.push(`| --- | ---: | ---: | ---: | ---: |`);
+      for (const k of ['fused', 'opPath']) {
+        const r = e[k];
+        if (!r) continue;
+        lines.push(`| ${k} | ${r.seconds?.toFixed(2) ?? '—'} | ${r.trainSeconds?.toFixed(2) ?? '—'} | ${r.finalLoss?.toExponential(2) ?? '—'} | ${r.fusedKernelCalls ?? '—'} |`);
+      }
+      if (e.ratio != null) lines.push('', `opPath/fused (whole demo): ${fmtRatio(e.ratio)}`);
+    }
+    for (const n of e.notes ?? []) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  lines.push('## Notes');
+  lines.push('');
+  for (const n of result.notes) lines.push(`- ${n}`);
+  for (const c of result.cases) for (const n of c.notes) lines.push(`- ${c.name} ${c.pass}: ${n}`);
+  lines.push('');
+  return lines.join('\n');
+}
