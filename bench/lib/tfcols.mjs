@@ -4,8 +4,15 @@
  * forward:           out = op(z, taps, ω, b)                          → [out]
  * forward+backward:  tf.grads(sum(w ⊙ op(z, taps, ω, b))) at (z, taps, ω, b) → [dz, dtaps, dω, db]
  *
- * A timed run is tidy(compute) plus dataSync() of every output (so the work is
- * complete and the results are in JavaScript); disposal follows the timer.
+ * A timed run is tidy(compute). On the synchronous backends (wasm, cpu,
+ * tensorflow) every kernel has finished when the op returns, so the outputs are
+ * read back (dataSync) after the timer, as the native C references keep theirs in
+ * place; on an asynchronous backend (webgl, webgpu) the read-back is timed, since
+ * it is what waits for the work. Disposal follows the timer.
+ *
+ * The backward pass is the vector–Jacobian product with the given dy
+ * (`tf.grads(f)(args, dy)`), i.e. the gradient of sum(dy ⊙ f) without timing
+ * tfjs's own Sum and Mul gradients.
  */
 import { now } from './timing.mjs';
 
@@ -38,17 +45,19 @@ export function makeTfRunner(tf, c, pass, { op, denseW, matMulT } = {}) {
     compute = () => [f(z, second, omega, bias)];
     names = ['out'];
   } else {
-    const g = tf.grads((zz, t, o, b) => tf.sum(tf.mul(dy, f(zz, t, o, b))));
-    compute = () => g([z, second, omega, bias]);
+    const g = tf.grads((zz, t, o, b) => f(zz, t, o, b));
+    compute = () => g([z, second, omega, bias], dy);
     names = GRAD_NAMES;
   }
 
   let last = null;
   const once = () => {
+    const syncBackend = ['wasm', 'cpu', 'tensorflow'].includes(tf.getBackend());
     const t0 = now();
     const outs = tf.tidy(compute);
-    const data = outs.map((o) => o.dataSync());
+    if (!syncBackend) outs.forEach((o) => o.dataSync());
     const t1 = now();
+    const data = outs.map((o) => o.dataSync());
     tf.dispose(outs);
     last = data;
     return t1 - t0;
