@@ -72,7 +72,7 @@ export function registerDemo(program: Command): void {
     .description('learn U, D, R of a known heterogeneous ADR PDE from data, and compare with a dense model of the same depth')
     .option('--noise <fraction>', 'Gaussian noise on the outputs, as a fraction of their std (0.01 = 1%)', parseNumber('--noise', 0, 10), 0)
     .option('--samples <n>', 'training samples', parseInteger('--samples', 1), 1000)
-    .option('--epochs <n>', 'full-batch Adam steps for the adr model', parseInteger('--epochs', 1), 200)
+    .option('--epochs <n>', 'full-batch Adam steps for the adr model', parseInteger('--epochs', 1), 400)
     .option('--seed <n>', 'seed of data and noise', parseInteger('--seed', 0), 1)
     .option('--no-dense', 'skip the dense comparison')
     .option('--json', 'print one JSON object instead of the report');
