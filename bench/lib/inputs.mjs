@@ -4,17 +4,10 @@
  * and the native reference use.
  */
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator is core's `seededRandom` (mulberry32), from the built 'npde'.
+// Imported here without failing when 'npde' is not built, so that bench/run.js can
+// still say so (and how to build it) when its own import of 'npde' fails.
+const { seededRandom } = await import('npde').catch(() => ({ seededRandom: undefined }));
 
 /** Tap offsets [di, dj] in the contract's tap order. */
 export function offsetsOf(geometry) {
@@ -83,7 +76,7 @@ export function makeCase(spec, seed = 12345) {
   const K = offsets.length;
   const B = spec.B;
   const name = spec.dims === 1 ? `1d-3tap ${B}x${S}` : `2d-5pt ${B}x${H}x${W}`;
-  const r = rng(seed + 7919 * S + B);
+  const r = seededRandom(seed + 7919 * S + B);
   const z = new Float32Array(B * S);
   for (let i = 0; i < z.length; i++) z[i] = 2 * r() - 1;
   // Heterogeneous taps: a diffusion-like stencil whose coefficients vary by site,

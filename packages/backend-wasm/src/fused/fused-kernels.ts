@@ -1,7 +1,7 @@
 import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, clearFusedPathInfo, setFusedPathInfo, tf } from '@npde/core';
 import type { StencilRelaxConfig } from '@npde/core';
+import { stencilRelaxFloat64 } from '@npde/core/testing';
 import { TFJS_WASM_VERSION } from '../errors.js';
-import { stencilRelaxFloat64 } from './float64-reference.js';
 import { CopyArena, copyRunner, planStencilCall, zeroCopyRunner, type BackwardInputs, type StencilPlan, type StencilRunner } from './stencil-kernels.js';
 import { compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
 import { heapMemoryOf, type PublicBackend } from './tfjs-heap.js';

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Registry, STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, stencilRelax, stencilRelaxPath, tf } from '@npde/core';
 import type { StencilRelaxConfig } from '@npde/core';
+import { checkStencilRelaxKernels, maxAbsDifference, stencilCaseData, stencilCaseTensors, stencilConfigs, stencilForwardAndGrads, stencilRelaxFloat64 } from '@npde/core/testing';
 import { fusedKernelMode, wasmBackend } from '../index.js';
 import { wasmStencilRelaxGradKernel, wasmStencilRelaxKernel } from './fused-kernels.js';
-import { stencilRelaxFloat64 } from './float64-reference.js';
-import { EDGE_GEOMETRIES, GEOMETRIES, allConfigs, caseData, caseTensors, expectFusedMatchesReferences, forwardAndGrads, geometryName, maxAbsDiff } from './stencil-cases.test-util.js';
 
 // Runs in its own process (vitest forks pool): the first setup() here chooses the mode.
 describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
@@ -31,38 +30,24 @@ describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
     expect(tf.getKernel(STENCIL_RELAX_KERNEL, 'wasm')).toBe(wasmStencilRelaxKernel);
   });
 
-  describe.each(allConfigs(GEOMETRIES).map((c, i) => [`${geometryName(c.geometry)} ${c.boundary} ${c.activation}`, c, i] as const))(
-    '%s',
-    (_name, config, seed) => {
-      it('forward and tf.grads agree with the op path and with float64 to 1e-5', () => {
-        expectFusedMatchesReferences(config, 100 + seed);
-      });
-    },
-  );
-
-  describe.each(allConfigs(EDGE_GEOMETRIES).map((c, i) => [`${geometryName(c.geometry)} ${c.boundary} ${c.activation}`, c, i] as const))(
-    'small grid %s',
-    (_name, config, seed) => {
-      it('agrees with the op path and with float64', () => {
-        expectFusedMatchesReferences(config, 500 + seed);
-      });
-    },
-  );
+  it('forward and tf.grads agree with the op path and with float64 (checkStencilRelaxKernels: every geometry and small grid × boundary × activation × 3 ω)', () => {
+    expect(checkStencilRelaxKernels()).toMatchObject({ backend: 'wasm', mode: 'fused-zero-copy', cases: 3 * stencilConfigs().length });
+  });
 
   it('stays correct when the tfjs heap grows while the kernel allocates its outputs', () => {
     const config: StencilRelaxConfig = { geometry: { dims: 2, height: 128, width: 160, points: 9 }, boundary: 'periodic', activation: 'softplus' };
     const batch = 48; // 3.9 MB per field: outputs and scratch make the heap grow on the way
-    const d = caseData(config.geometry, 11, batch);
-    const t = caseTensors(config.geometry, d, batch);
+    const d = stencilCaseData(config.geometry, 11, batch);
+    const t = stencilCaseTensors(config.geometry, d, { batch });
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: { buffer: ArrayBuffer } } } }).wasm.asm.memory;
     const sizes: number[] = [memory.buffer.byteLength];
-    const r = forwardAndGrads(stencilRelax, t, config);
+    const r = stencilForwardAndGrads(stencilRelax, t, config);
     sizes.push(memory.buffer.byteLength);
     const f64 = stencilRelaxFloat64(d, config, batch, d.dy);
-    expect(maxAbsDiff(r.out, f64.out)).toBeLessThanOrEqual(1e-5);
-    expect(maxAbsDiff(r.dz, f64.grads.dz)).toBeLessThanOrEqual(1e-5);
-    expect(maxAbsDiff(r.dtaps, f64.grads.dtaps)).toBeLessThanOrEqual(1e-4); // sums of 48 products of O(1)
-    expect(maxAbsDiff(r.dbias, f64.grads.dbias)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDifference(r.out, f64.out)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDifference(r.dz, f64.grads.dz)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDifference(r.dtaps, f64.grads.dtaps)).toBeLessThanOrEqual(1e-4); // sums of 48 products of O(1)
+    expect(maxAbsDifference(r.dbias, f64.grads.dbias)).toBeLessThanOrEqual(1e-4);
     expect(Math.abs(r.domega[0]! - f64.grads.domega)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(f64.grads.domega)));
     tf.dispose(Object.values(t));
     expect(sizes[1]).toBeGreaterThan(sizes[0]!); // the heap did grow during the calls
@@ -70,9 +55,9 @@ describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
 
   it('handles a batch of zero', () => {
     const config: StencilRelaxConfig = { geometry: { dims: 1, sites: 6, radius: 1 }, boundary: 'zero', activation: 'tanh' };
-    const d = caseData(config.geometry, 7, 0);
-    const t = caseTensors(config.geometry, d, 0);
-    const r = forwardAndGrads(stencilRelax, t, config);
+    const d = stencilCaseData(config.geometry, 7, 0);
+    const t = stencilCaseTensors(config.geometry, d, { batch: 0 });
+    const r = stencilForwardAndGrads(stencilRelax, t, config);
     expect(r.out.length).toBe(0);
     expect(Array.from(r.dtaps)).toEqual(new Array(18).fill(0));
     expect(Array.from(r.domega)).toEqual([0]);
@@ -81,11 +66,11 @@ describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
 
   it('leaks no tensors and no heap buffers (scratch is freed)', () => {
     const config: StencilRelaxConfig = { geometry: { dims: 2, height: 6, width: 7, points: 9 }, boundary: 'periodic', activation: 'softplus' };
-    const t = caseTensors(config.geometry, caseData(config.geometry, 3));
-    forwardAndGrads(stencilRelax, t, config); // warm
+    const t = stencilCaseTensors(config.geometry, stencilCaseData(config.geometry, 3));
+    stencilForwardAndGrads(stencilRelax, t, config); // warm
     const tensors = tf.memory().numTensors;
     const dataIds = tf.backend().numDataIds();
-    for (let i = 0; i < 3; i++) forwardAndGrads(stencilRelax, t, config);
+    for (let i = 0; i < 3; i++) stencilForwardAndGrads(stencilRelax, t, config);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.backend().numDataIds()).toBe(dataIds);
     tf.dispose(Object.values(t));
@@ -95,7 +80,7 @@ describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
     const config: StencilRelaxConfig = { geometry: { dims: 1, sites: 23, radius: 3 }, boundary: 'periodic', activation: 'relu' };
     const guard = (n: number, v: number) => tf.fill([n], v);
     const guards: tf.Tensor[] = [guard(17, 1.25)];
-    const d = caseData(config.geometry, 9);
+    const d = stencilCaseData(config.geometry, 9);
     const z = tf.tensor2d(d.z, [3, 23]);
     guards.push(guard(5, -2.5));
     const taps = tf.tensor2d(d.taps, [23, 7]);

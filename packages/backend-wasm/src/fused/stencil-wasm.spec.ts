@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@npde/core';
 import type { StencilRelaxConfig } from '@npde/core';
+import { describeStencilConfig, stencilCaseSizes, stencilConfigs } from '@npde/core/testing';
 import { checkRegions } from './stencil-kernels.js';
 import { ACTIVATION_CODES, BOUNDARY_CODES, STENCIL_WASM_EXPORTS, compileStencilWasm, instantiateStencilWasm, readStencilWasm } from './stencil-wasm.js';
-import { allConfigs, EDGE_GEOMETRIES, GEOMETRIES, geometryName, sizesOf } from './stencil-cases.test-util.js';
 import { WASM_PAGE_BYTES, webAssembly } from './webassembly-api.js';
 
 const SENTINEL = 0xa5;
@@ -42,12 +42,12 @@ describe('stencil_relax.wasm', () => {
 
   // The canary: memory filled with a sentinel, buffers laid out with gaps between them; after
   // forward and backward every byte outside the output and scratch buffers is unchanged.
-  describe.each(allConfigs([...GEOMETRIES, ...EDGE_GEOMETRIES]).map((c) => [`${geometryName(c.geometry)} ${c.boundary} ${c.activation}`, c] as const))(
+  describe.each(stencilConfigs().map((c) => [describeStencilConfig(c), c] as const))(
     'writes only its outputs and scratch: %s',
     (_name, config) => {
       it('leaves every other byte of the memory untouched', async () => {
         const { H, W, st } = stencilCode(config);
-        const { S, K } = sizesOf(config.geometry);
+        const { S, K } = stencilCaseSizes(config.geometry);
         const B = 3;
         const { memory, wasm } = await freshInstance(4);
         const bytes = new Uint8Array(memory.buffer);

@@ -17,3 +17,4 @@ export * from './gradient-check.js';
 export * from './leaks.js';
 export * from './conformance.js';
 export * from './reference-plugins.js';
+export * from './stencil-conformance.js';

@@ -7,7 +7,7 @@ import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL } from './kernel-attrs.
 import { clearFusedPathInfo, getFusedPathInfo, setFusedPathInfo, stencilRelaxPath } from './path.js';
 import { stencilRelaxReference } from './reference.js';
 import { stencilRelax } from './stencil-relax.js';
-import { absError, caseData, caseTensors } from './stencil-relax.test-util.js';
+import { maxAbsDifference, stencilCaseData, stencilCaseTensors } from '../../testing/stencil-conformance.js';
 import * as core from '../../index.js';
 
 const cfg = { geometry: { dims: 2, height: 3, width: 4, points: 9 }, boundary: 'periodic', activation: 'tanh' } as const;
@@ -39,7 +39,7 @@ describe('stencilRelax', () => {
   it("reports the fused path on 'cpu' and runs the fused kernels, forward and backward", async () => {
     expect(stencilRelaxPath()).toMatchObject({ path: 'fused', mode: 'fused-cpu', backend: 'cpu' });
     expect(stencilRelaxPath().reason).toContain('cpu');
-    const t = caseTensors(cfg.geometry, caseData(cfg.geometry, 3), 0.5);
+    const t = stencilCaseTensors(cfg.geometry, stencilCaseData(cfg.geometry, 3), { omega: 0.5 });
     const info = await tf.profile(() => {
       const g = tf.grads((z: Tensor) => tf.sum(stencilRelax(z as Tensor2D, t.taps, t.omega, t.bias, cfg)))([t.z]);
       tf.dispose(g);
@@ -51,7 +51,7 @@ describe('stencilRelax', () => {
   });
 
   it('falls back to the op path where the kernel is not registered, and says why', () => {
-    const t = caseTensors(cfg.geometry, caseData(cfg.geometry, 4), 0.5);
+    const t = stencilCaseTensors(cfg.geometry, stencilCaseData(cfg.geometry, 4), { omega: 0.5 });
     const fused = stencilRelax(t.z, t.taps, t.omega, t.bias, cfg);
     tf.unregisterKernel(STENCIL_RELAX_KERNEL, 'cpu');
     const path = stencilRelaxPath();
@@ -61,8 +61,8 @@ describe('stencilRelax', () => {
     const op = stencilRelax(t.z, t.taps, t.omega, t.bias, cfg);
     expect(tf.memory().numTensors).toBe(before + 1);
     const ref = stencilRelaxReference(t.z, t.taps, t.omega, t.bias, cfg);
-    expect(absError(op.dataSync(), ref.dataSync())).toBe(0);
-    expect(absError(op.dataSync(), fused.dataSync())).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDifference(op.dataSync(), ref.dataSync())).toBe(0);
+    expect(maxAbsDifference(op.dataSync(), fused.dataSync())).toBeLessThanOrEqual(1e-6);
     // Differentiable on the op path too, and leak-free.
     const n = tf.memory().numTensors;
     tf.tidy(() => {
@@ -92,7 +92,7 @@ describe('stencilRelax', () => {
   });
 
   it('throws typed errors with a path for bad shapes and configs', () => {
-    const t = caseTensors(cfg.geometry, caseData(cfg.geometry, 5), 0.5);
+    const t = stencilCaseTensors(cfg.geometry, stencilCaseData(cfg.geometry, 5), { omega: 0.5 });
     const bad = tf.zeros([12, 5]) as Tensor2D;
     for (const op of [stencilRelax, stencilRelaxReference]) {
       expect(() => op(t.z, bad, t.omega, t.bias, cfg)).toThrow(ShapeError);
