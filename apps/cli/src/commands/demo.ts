@@ -26,7 +26,7 @@ export function demoReport(r: DemoResult): string {
   out.push(
     `npde demo — learning the physics of a heterogeneous 1-D advection–diffusion–reaction PDE`,
     `data: ${d.samples} white-noise inputs on ${d.sites} periodic sites, ${d.layers} relaxation steps (ω = ${d.omega}, f = tanh)` +
-      `${r.noise > 0 ? `, outputs with ${pct(r.noise)} Gaussian noise` : ', clean outputs'}; backend ${r.backend}`,
+      `${r.noise > 0 ? `, outputs with ${pct(r.noise)} Gaussian noise` : ', clean outputs'}; backend ${r.backend}, adr steps ${d.stencilPath}`,
     '',
   );
   const rows: string[][] = [['site q', 'U true', 'U learned', 'D true', 'D learned', 'R true', 'R learned']];

@@ -13,6 +13,10 @@ describe('npde doctor', () => {
     expect(byName['tensorflow']!.available).toBe(false);
     expect(byName['tensorflow']!.aliases).toContain('cuda');
     expect(byName['tensorflow']!.reason).toContain('@tensorflow/tfjs-node-gpu');
+    expect(byName['tensorflow']!.stencilPath).toBeNull();
+    expect(byName['wasm']!.fusedKernels).toEqual(['NpdeStencilRelax', 'NpdeStencilRelaxGrad']);
+    expect(byName['wasm']!.stencilPath!.mode).toBe('fused-zero-copy');
+    expect(byName['cpu']!.stencilPath!.mode).toBe('fused-cpu');
   });
 });
 

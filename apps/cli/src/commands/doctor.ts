@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDefaultRegistry, tf, type Backend, type Registry } from 'npde';
+import { createDefaultRegistry, stencilRelaxPath, tf, type Backend, type Registry } from 'npde';
 import { table } from '../ui/table.js';
 import { parseBackends, runAction } from './shared.js';
 
@@ -13,6 +13,8 @@ export interface BackendDiagnosis {
   readonly reason: string | null;
   /** npde's fused kernels registered for this backend (after initializing it). */
   readonly fusedKernels: readonly string[];
+  /** How the fused stencil-relaxation op runs there (`fused-zero-copy`, `fused-copy`, `fused-cpu`, `op-path`) and why; null when unavailable. */
+  readonly stencilPath: { readonly mode: string; readonly reason: string } | null;
 }
 
 /**
@@ -27,9 +29,12 @@ export async function diagnoseBackends(registry: Registry): Promise<BackendDiagn
     const probe = b.probe ? await b.probe().catch((e: unknown) => ({ available: false, reason: String(e) })) : { available: true };
     let available = probe.available;
     let reason = probe.reason ?? null;
+    let stencilPath: BackendDiagnosis['stencilPath'] = null;
     if (available) {
       try {
         await registry.ready({ backend: b.name });
+        const p = stencilRelaxPath();
+        stencilPath = { mode: p.mode, reason: p.reason };
       } catch (e) {
         available = false;
         reason = e instanceof Error ? e.message : String(e);
@@ -40,7 +45,7 @@ export async function diagnoseBackends(registry: Registry): Promise<BackendDiagn
       .map((k) => k.kernelName)
       .filter((n) => n.startsWith('Npde'))
       .sort();
-    out.push({ id: b.id, name: b.name, aliases: b.aliases ?? [], priority: b.priority, available, reason, fusedKernels });
+    out.push({ id: b.id, name: b.name, aliases: b.aliases ?? [], priority: b.priority, available, reason, fusedKernels, stencilPath });
   }
   return out;
 }
@@ -59,11 +64,20 @@ export function registerDoctor(program: Command): void {
           process.stdout.write(JSON.stringify({ node: process.version, platform: `${process.platform}-${process.arch}`, backends: diagnosis }) + '\n');
           return;
         }
-        const rows = [['backend', 'aliases', 'priority', 'status', 'fused kernels']];
+        const rows = [['backend', 'aliases', 'priority', 'status', 'fused kernels', 'stencil step runs as']];
         for (const d of diagnosis) {
-          rows.push([d.name, d.aliases.join(', ') || '-', String(d.priority), d.available ? 'available' : 'not available', d.fusedKernels.join(', ') || 'none (op path)']);
+          rows.push([
+            d.name,
+            d.aliases.join(', ') || '-',
+            String(d.priority),
+            d.available ? 'available' : 'not available',
+            d.fusedKernels.join(', ') || 'none',
+            d.stencilPath?.mode ?? '-',
+          ]);
         }
         const lines = [`node ${process.version} on ${process.platform}-${process.arch}`, '', table(rows), ''];
+        for (const d of diagnosis.filter((x) => x.stencilPath)) lines.push(`${d.name}: ${d.stencilPath!.mode} — ${d.stencilPath!.reason}`);
+        lines.push('');
         for (const d of diagnosis.filter((x) => !x.available)) lines.push(`${d.name} (${d.id}) is not available:`, `  ${(d.reason ?? '').replace(/\n/g, '\n  ')}`, '');
         const order = diagnosis.filter((d) => d.available).map((d) => d.name);
         lines.push(`default order: ${diagnosis.map((d) => d.name).join(' → ')} (highest priority first); usable here: ${order.join(', ') || 'none'}`);

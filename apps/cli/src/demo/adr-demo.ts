@@ -1,4 +1,4 @@
-import { NeuralPde, Trainer, createDefaultRegistry, tf, type ModelSpec, type Registry, type Tensor2D, type TrainerEvent } from 'npde';
+import { NeuralPde, Trainer, createDefaultRegistry, stencilRelaxPath, tf, type ModelSpec, type Registry, type Tensor2D, type TrainerEvent } from 'npde';
 import type { Observable } from 'rxjs';
 import { mseOf, smoothFields, whiteNoise } from './data.js';
 import { generateAdrData } from './adr-data.js';
@@ -96,6 +96,8 @@ export interface DemoResult {
     readonly omega: number;
     /** Grid sites N. */
     readonly sites: number;
+    /** How the adr model's steps ran: `fused-zero-copy`, `fused-copy`, `fused-cpu` or `op-path`. */
+    readonly stencilPath: string;
   };
 }
 
@@ -136,6 +138,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     options: { learningRate: options.learningRate ?? 0.03 },
   };
   const model = NeuralPde.create(adrSpec, { registry });
+  const stencilPath = model.fused ? stencilRelaxPath().mode : 'op-path';
   const trainer = new Trainer({ registry });
   const stopAdr = options.onTrainer?.('adr', trainer.events$);
   let fit;
@@ -195,6 +198,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       layers: L,
       omega,
       sites: N,
+      stencilPath,
     },
   };
 }
