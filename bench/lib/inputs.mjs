@@ -1,66 +1,15 @@
 /**
  * Deterministic float32 inputs of one benchmark case, shared by every column,
- * and the geometry helpers (tap offsets, neighbour table) the JavaScript loop
- * and the native reference use.
+ * and the neighbour table the JavaScript loop uses (core's).
  */
 
 // The seeded generator is core's `seededRandom` (mulberry32), from the built 'npde'.
 // Imported here without failing when 'npde' is not built, so that bench/run.js can
 // still say so (and how to build it) when its own import of 'npde' fails.
-const { seededRandom } = await import('npde').catch(() => ({ seededRandom: undefined }));
+const { seededRandom, stencilNeighbourTable, stencilOffsets, gridShape } = await import('npde').catch(() => ({}));
 
-/** Tap offsets [di, dj] in the contract's tap order. */
-export function offsetsOf(geometry) {
-  if (geometry.dims === 1) {
-    const r = geometry.radius;
-    return Array.from({ length: 2 * r + 1 }, (_, k) => [0, k - r]);
-  }
-  if (geometry.points === 5) {
-    return [
-      [-1, 0],
-      [0, -1],
-      [0, 0],
-      [0, 1],
-      [1, 0],
-    ];
-  }
-  const out = [];
-  for (let di = -1; di <= 1; di++) for (let dj = -1; dj <= 1; dj++) out.push([di, dj]);
-  return out;
-}
-
-/** Grid as [H, W]: a 1-D geometry is one row. */
-export function gridOf(geometry) {
-  return geometry.dims === 1 ? [1, geometry.sites] : [geometry.height, geometry.width];
-}
-
-/**
- * nb[s*K + k] = the site tap k of site s reads, or -1 outside a zero-boundary grid.
- */
-export function neighbourTable(geometry, boundary) {
-  const [H, W] = gridOf(geometry);
-  const offs = offsetsOf(geometry);
-  const K = offs.length;
-  const nb = new Int32Array(H * W * K);
-  for (let i = 0; i < H; i++) {
-    for (let j = 0; j < W; j++) {
-      const s = i * W + j;
-      for (let k = 0; k < K; k++) {
-        let ii = i + offs[k][0];
-        let jj = j + offs[k][1];
-        if (boundary === 'periodic') {
-          ii = ((ii % H) + H) % H;
-          jj = ((jj % W) + W) % W;
-        } else if (ii < 0 || ii >= H || jj < 0 || jj >= W) {
-          nb[s * K + k] = -1;
-          continue;
-        }
-        nb[s * K + k] = ii * W + jj;
-      }
-    }
-  }
-  return nb;
-}
+/** The neighbour table, tap offsets and grid shape are core's (`stencilNeighbourTable`, `stencilOffsets`, `gridShape`). */
+export const neighbourTable = (geometry, boundary) => stencilNeighbourTable(geometry, boundary);
 
 /**
  * One case: `{ dims: 1, B, sites }` (heterogeneous 3-tap, radius 1) or
@@ -70,9 +19,9 @@ export function makeCase(spec, seed = 12345) {
   const geometry =
     spec.dims === 1 ? { dims: 1, sites: spec.sites, radius: 1 } : { dims: 2, height: spec.height, width: spec.width, points: 5 };
   const config = { geometry, boundary: 'periodic', activation: 'tanh' };
-  const [H, W] = gridOf(geometry);
+  const [H, W] = gridShape(geometry);
   const S = H * W;
-  const offsets = offsetsOf(geometry);
+  const offsets = stencilOffsets(geometry);
   const K = offsets.length;
   const B = spec.B;
   const name = spec.dims === 1 ? `1d-3tap ${B}x${S}` : `2d-5pt ${B}x${H}x${W}`;
