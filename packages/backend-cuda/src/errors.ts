@@ -1,4 +1,4 @@
-import { ErrorCodes, NpdeError } from '@npde/core';
+import { BackendUnavailableError } from '@npde/core';
 
 /** Plugin id of {@link cudaBackend}, kept here so errors can name it without an import cycle. */
 export const CUDA_BACKEND_ID = '@npde/backend-cuda/cuda';
@@ -37,13 +37,13 @@ export const CUDA_INSTALL_HINT =
   "Without such a GPU use the 'wasm' backend.";
 
 /**
- * The error {@link cudaBackend} throws when it cannot run: an {@link NpdeError}
- * with code `NPDE_BACKEND_UNAVAILABLE` naming the plugin and hook, what was
- * expected, what was found, and what to do.
+ * The error {@link cudaBackend} throws when it cannot run: a
+ * {@link BackendUnavailableError} (code `NPDE_BACKEND_UNAVAILABLE`, no `attempts`)
+ * naming the plugin and hook, what was expected, what was found, and what to do.
  */
 export function cudaUnavailable(
   summary: string,
   details: { expected?: string; received?: string; hint: string; cause?: unknown },
-): NpdeError {
-  return new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, summary, { plugin: CUDA_BACKEND_ID, hook: 'setup', ...details });
+): BackendUnavailableError {
+  return new BackendUnavailableError(summary, { plugin: CUDA_BACKEND_ID, hook: 'setup', ...details });
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, NpdeError } from '@npde/core';
+import { BackendUnavailableError } from '@npde/core';
 
 /** Plugin id of {@link wasmBackend}, repeated here so errors can name it without an import cycle. */
 export const WASM_BACKEND_ID = '@npde/backend-wasm/wasm';
@@ -10,14 +10,15 @@ export const TFJS_WASM_VERSION = '4.22.0';
 
 /**
  * The error {@link wasmBackend} throws when the wasm backend cannot be set up:
- * an {@link NpdeError} with code `NPDE_BACKEND_UNAVAILABLE` that names the
- * plugin and hook, what was expected, what was found, and how to fix it.
+ * a {@link BackendUnavailableError} (code `NPDE_BACKEND_UNAVAILABLE`, no
+ * `attempts`) that names the plugin and hook, what was expected, what was found,
+ * and how to fix it.
  */
 export function wasmUnavailable(
   summary: string,
   details: { expected?: string; received?: string; hint: string; hook?: string; cause?: unknown },
-): NpdeError {
-  return new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, summary, {
+): BackendUnavailableError {
+  return new BackendUnavailableError(summary, {
     plugin: WASM_BACKEND_ID,
     hook: details.hook ?? 'setup',
     expected: details.expected,

@@ -25,6 +25,22 @@ export const ErrorCodes = {
   TRAINING_DIVERGED: 'NPDE_TRAINING_DIVERGED',
   /** A saved model directory is missing, unreadable or malformed. */
   INVALID_MODEL_FILE: 'NPDE_INVALID_MODEL_FILE',
+  /**
+   * An operation would allocate more than a stated limit (e.g. materializing the
+   * dense `W` of a large field); it was refused before allocating anything.
+   */
+  TOO_LARGE: 'NPDE_TOO_LARGE',
+  /**
+   * A data file (JSON, raw float32 + manifest, `.npy`) is missing, unreadable or
+   * malformed. Saved model directories have their own code, `INVALID_MODEL_FILE`.
+   */
+  INVALID_DATA_FILE: 'NPDE_INVALID_DATA_FILE',
+  /**
+   * A model location (`saveModel` / `loadModel` target) names no storage handler:
+   * an unknown scheme, a plain path with no file router registered (Node:
+   * `import '@npde/core/node'`), or a browser store used outside a browser.
+   */
+  UNKNOWN_MODEL_STORE: 'NPDE_UNKNOWN_MODEL_STORE',
 } as const;
 
 /** One of the stable {@link ErrorCodes}. */
@@ -52,13 +68,19 @@ export interface NpdeErrorDetails {
  * Base class of every error npde throws on purpose. It has a stable `code`, the
  * `path` of the bad value, what was `expected` and what was `received`, and a `hint`.
  *
+ * It is abstract: every code belongs to exactly one subclass (see
+ * {@link ERROR_CLASS_BY_CODE}), so throw that subclass, e.g.
+ * `new ShapeError(ErrorCodes.SHAPE_MISMATCH, ...)`. Constructing any class with a
+ * code that belongs to another class throws a `TypeError`, so `instanceof` and
+ * `code` always agree. Catch with `instanceof NpdeError`, then match on `code`.
+ *
  * @example
  * ```ts
  * try { registry.get('kernel', 'adr'); }
  * catch (e) { if (e instanceof NpdeError && e.code === ErrorCodes.UNKNOWN_PLUGIN) console.log(e.hint); }
  * ```
  */
-export class NpdeError extends Error {
+export abstract class NpdeError extends Error {
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
   /** Dotted path of the bad value, when there is one. */
@@ -74,7 +96,14 @@ export class NpdeError extends Error {
   /** Plugin hook involved. */
   readonly hook?: string;
 
+  /**
+   * @param code - A code whose class in {@link ERROR_CLASS_BY_CODE} is the class being
+   *   constructed or one it extends; any other code throws a `TypeError`.
+   * @param summary - What went wrong, in a few words.
+   * @param details - Where, what was expected and received, how to fix it.
+   */
   constructor(code: ErrorCode, summary: string, details: NpdeErrorDetails = {}) {
+    checkCodeOwner(new.target, code);
     super(formatMessage(summary, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
@@ -114,10 +143,21 @@ function formatMessage(summary: string, d: NpdeErrorDetails): string {
   return msg;
 }
 
-/** Bad user input: a spec, a config or plugin options failed validation. */
-export class ValidationError extends NpdeError {}
-/** A plugin id could not be resolved. */
+/**
+ * Bad user input: plugin options failed their schema (`INVALID_OPTIONS`), or a
+ * model spec, training config or other structured input failed validation
+ * (`INVALID_SPEC`). `path` names the bad value.
+ */
+export class ValidationError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.INVALID_OPTIONS | typeof ErrorCodes.INVALID_SPEC;
+  /** @param code - `INVALID_OPTIONS` or `INVALID_SPEC`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.INVALID_OPTIONS | typeof ErrorCodes.INVALID_SPEC, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/** A plugin id is not in the registry (`UNKNOWN_PLUGIN`); carries the closest ids as `suggestions`. */
 export class UnknownPluginError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.UNKNOWN_PLUGIN;
   /** Ids that resemble the one asked for, best first. */
   readonly suggestions: readonly string[];
   constructor(summary: string, details: NpdeErrorDetails & { suggestions?: readonly string[] }) {
@@ -125,28 +165,76 @@ export class UnknownPluginError extends NpdeError {
     this.suggestions = details.suggestions ?? [];
   }
 }
-/** Two different plugin objects claim one id. */
-export class DuplicatePluginError extends NpdeError {}
-/** A plugin hook threw; see `cause`. */
-export class PluginError extends NpdeError {}
-/** No backend could be initialized. */
+/** A different plugin object is already registered under the same id (`DUPLICATE_PLUGIN`); the message names both. */
+export class DuplicatePluginError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.DUPLICATE_PLUGIN;
+  /** @param code - `DUPLICATE_PLUGIN`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.DUPLICATE_PLUGIN, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * A plugin hook threw something that was not an {@link NpdeError}
+ * (`PLUGIN_FAILED`); `plugin` and `hook` name where, `cause` is the original.
+ * Made by {@link wrapPluginError}.
+ */
+export class PluginError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.PLUGIN_FAILED;
+  /** @param code - `PLUGIN_FAILED`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.PLUGIN_FAILED, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * A tensor backend cannot run (`BACKEND_UNAVAILABLE`): `registry.ready()` found
+ * none that initializes (each one tried is in `attempts`), or one backend failed
+ * on its own, in its `setup` or a kernel (then `plugin` and `hook` name it and
+ * `attempts` is empty).
+ */
 export class BackendUnavailableError extends NpdeError {
-  /** Each backend tried, and why it failed. */
+  declare readonly code: typeof ErrorCodes.BACKEND_UNAVAILABLE;
+  /** Each backend `registry.ready()` tried, and why it failed; empty when one backend reports its own failure. */
   readonly attempts: readonly {
     /** The backend name (or id) that was tried. */
     readonly backend: string;
     /** Why it could not be initialized. */
     readonly reason: string;
   }[];
-  constructor(summary: string, details: NpdeErrorDetails & { attempts: readonly { backend: string; reason: string }[] }) {
+  constructor(summary: string, details: NpdeErrorDetails & { attempts?: readonly { backend: string; reason: string }[] }) {
     super(ErrorCodes.BACKEND_UNAVAILABLE, summary, details);
-    this.attempts = details.attempts;
+    this.attempts = details.attempts ?? [];
   }
 }
-/** A tensor has the wrong shape. */
-export class ShapeError extends NpdeError {}
-/** Training diverged; the model holds the last good weights. */
+/** A tensor or array does not have the shape (or dtype) expected there (`SHAPE_MISMATCH`). */
+export class ShapeError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.SHAPE_MISMATCH;
+  /** @param code - `SHAPE_MISMATCH`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.SHAPE_MISMATCH, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/** Input data holds NaN or ±Infinity (`NON_FINITE`); `path` names the tensor (`data.x`). */
+export class NonFiniteError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.NON_FINITE;
+  /** @param code - `NON_FINITE`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.NON_FINITE, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * A plugin cannot handle the field geometry it was given (`UNSUPPORTED_FIELD`),
+ * e.g. a 1-D stencil kernel on a 2-D field; `path` is `field`.
+ */
+export class UnsupportedFieldError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.UNSUPPORTED_FIELD;
+  /** @param code - `UNSUPPORTED_FIELD`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.UNSUPPORTED_FIELD, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/** Training diverged (`TRAINING_DIVERGED`); the model holds the last good weights. */
 export class TrainingDivergedError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.TRAINING_DIVERGED;
   /** 1-based epoch at which the loss went bad. */
   readonly epoch: number;
   /** The offending loss value (NaN, Infinity or a blown-up number). */
@@ -157,8 +245,106 @@ export class TrainingDivergedError extends NpdeError {
     this.loss = details.loss;
   }
 }
-/** A model directory could not be read or written. */
-export class ModelFileError extends NpdeError {}
+/** A saved model directory is missing, unreadable, malformed or cannot be written (`INVALID_MODEL_FILE`). */
+export class ModelFileError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.INVALID_MODEL_FILE;
+  /** @param code - `INVALID_MODEL_FILE`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.INVALID_MODEL_FILE, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * An operation was refused before allocating because it would need more than a
+ * stated limit (`TOO_LARGE`), e.g. materializing the dense `W` of a large field:
+ * `expected` states the limit, `received` what was asked for.
+ */
+export class TooLargeError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.TOO_LARGE;
+  /** @param code - `TOO_LARGE`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.TOO_LARGE, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * A data file (JSON, raw float32 + manifest, `.npy`) is missing, unreadable or
+ * malformed (`INVALID_DATA_FILE`). Saved model directories throw
+ * {@link ModelFileError} instead.
+ */
+export class DataFileError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.INVALID_DATA_FILE;
+  /** @param code - `INVALID_DATA_FILE`; any other code throws a `TypeError`. */
+  constructor(code: typeof ErrorCodes.INVALID_DATA_FILE, summary: string, details?: NpdeErrorDetails) {
+    super(code, summary, details);
+  }
+}
+/**
+ * A model location names no storage handler (`UNKNOWN_MODEL_STORE`): an unknown
+ * scheme (`suggestions` holds the closest known ones), a plain path with no file
+ * router registered, or a browser store outside a browser. `path` is the location.
+ */
+export class UnknownModelStoreError extends NpdeError {
+  declare readonly code: typeof ErrorCodes.UNKNOWN_MODEL_STORE;
+  /** Known schemes that resemble the one asked for, best first. */
+  readonly suggestions: readonly string[];
+  constructor(summary: string, details: NpdeErrorDetails & { suggestions?: readonly string[] }) {
+    super(ErrorCodes.UNKNOWN_MODEL_STORE, summary, details);
+    this.suggestions = details.suggestions ?? [];
+  }
+}
+
+/**
+ * The one class that owns each {@link ErrorCode}: npde throws an error with code
+ * `c` only as an instance of `ERROR_CLASS_BY_CODE[c]` (or a subclass of it), so
+ * `err instanceof ShapeError` and `err.code === ErrorCodes.SHAPE_MISMATCH` always
+ * agree. Frozen; every code has exactly one entry. Constructing a class with a
+ * code it does not own throws a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * ERROR_CLASS_BY_CODE[ErrorCodes.NON_FINITE] === NonFiniteError; // true
+ * ERROR_CLASS_BY_CODE[err.code].name;                             // the class to catch
+ * ```
+ */
+export const ERROR_CLASS_BY_CODE = Object.freeze({
+  /** Plugin options that fail their schema: a {@link ValidationError}, shared with `INVALID_SPEC`. */
+  [ErrorCodes.INVALID_OPTIONS]: ValidationError,
+  /** A spec or config that fails validation: a {@link ValidationError}, shared with `INVALID_OPTIONS`. */
+  [ErrorCodes.INVALID_SPEC]: ValidationError,
+  /** A plugin id missing from the registry: {@link UnknownPluginError}. */
+  [ErrorCodes.UNKNOWN_PLUGIN]: UnknownPluginError,
+  /** A second, different plugin under a taken id: {@link DuplicatePluginError}. */
+  [ErrorCodes.DUPLICATE_PLUGIN]: DuplicatePluginError,
+  /** A plugin hook threw (original error as `cause`): {@link PluginError}. */
+  [ErrorCodes.PLUGIN_FAILED]: PluginError,
+  /** No requested tensor backend initialized: {@link BackendUnavailableError}. */
+  [ErrorCodes.BACKEND_UNAVAILABLE]: BackendUnavailableError,
+  /** A tensor of the wrong shape: {@link ShapeError}. */
+  [ErrorCodes.SHAPE_MISMATCH]: ShapeError,
+  /** NaN or infinite input values: {@link NonFiniteError}. */
+  [ErrorCodes.NON_FINITE]: NonFiniteError,
+  /** A field geometry a plugin cannot handle: {@link UnsupportedFieldError}. */
+  [ErrorCodes.UNSUPPORTED_FIELD]: UnsupportedFieldError,
+  /** A non-finite or exploding training loss: {@link TrainingDivergedError}. */
+  [ErrorCodes.TRAINING_DIVERGED]: TrainingDivergedError,
+  /** A missing or malformed saved model directory: {@link ModelFileError}. */
+  [ErrorCodes.INVALID_MODEL_FILE]: ModelFileError,
+  /** An allocation refused for exceeding a stated limit: {@link TooLargeError}. */
+  [ErrorCodes.TOO_LARGE]: TooLargeError,
+  /** A missing or malformed data file (JSON, raw float32, `.npy`): {@link DataFileError}. */
+  [ErrorCodes.INVALID_DATA_FILE]: DataFileError,
+  /** A model location no storage handler serves: {@link UnknownModelStoreError}. */
+  [ErrorCodes.UNKNOWN_MODEL_STORE]: UnknownModelStoreError,
+}) satisfies { readonly [C in ErrorCode]: new (...args: never[]) => NpdeError & { readonly code: ErrorCode } };
+
+function checkCodeOwner(target: abstract new (...args: never[]) => NpdeError, code: unknown): void {
+  const owner = typeof code === 'string' && Object.hasOwn(ERROR_CLASS_BY_CODE, code) ? ERROR_CLASS_BY_CODE[code as ErrorCode] : undefined;
+  if (owner === undefined) {
+    throw new TypeError(`${target.name}: unknown error code ${describeValue(code)}; expected one of ${Object.values(ErrorCodes).join(', ')}`);
+  }
+  if (target !== owner && !(target.prototype instanceof owner)) {
+    throw new TypeError(`${target.name} cannot carry code ${code}: that code belongs to ${owner.name}; throw new ${owner.name}(...) instead`);
+  }
+}
 
 /** Render a value briefly for the `received` field of an error. */
 export function describeValue(value: unknown): string {

@@ -1,4 +1,4 @@
-import { ErrorCodes, NpdeError, type FieldInfo } from '@npde/core';
+import { ErrorCodes, UnsupportedFieldError, type FieldInfo } from '@npde/core';
 
 function describeField(field: FieldInfo): string {
   const channels = `${field.realChannels} real channel${field.realChannels === 1 ? '' : 's'}`;
@@ -13,12 +13,12 @@ function describeField(field: FieldInfo): string {
  *
  * @param field - The model's field.
  * @param plugin - Id of the kernel family, for the error.
- * @throws NpdeError `UNSUPPORTED_FIELD` with path `field` otherwise.
+ * @throws UnsupportedFieldError `UNSUPPORTED_FIELD` with path `field` otherwise.
  */
 export function assertAdrField(field: FieldInfo, plugin: string): void {
   const ok = field.points === undefined && field.dims === 1 && field.realChannels === 1 && field.sites >= 3;
   if (ok) return;
-  throw new NpdeError(ErrorCodes.UNSUPPORTED_FIELD, 'the ADR stencil needs a 1-D grid field with one real channel and at least 3 sites', {
+  throw new UnsupportedFieldError(ErrorCodes.UNSUPPORTED_FIELD, 'the ADR stencil needs a 1-D grid field with one real channel and at least 3 sites', {
     path: 'field',
     expected: 'a 1-D grid with 1 real channel and ≥ 3 sites, e.g. { shape: [64] }',
     received: describeField(field),
