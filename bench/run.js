@@ -65,8 +65,10 @@ async function main() {
   const want = (col) => opts.columns.includes(col);
 
   let npde;
+  let internal; // @npde/core/internal: backend plumbing (matMulTransposedB), no stability promise
   try {
     npde = await import('npde');
+    internal = await import('@npde/core/internal').catch(() => ({}));
   } catch (err) {
     log(`Cannot import the built 'npde' package (${String(err.message ?? err).split('\n')[0]}).\nRun \`npm run build\` at the repository root first.`);
     return 2;
@@ -100,9 +102,9 @@ async function main() {
   const copyMode = wasmFused ? detectCopyMode({ npde }) : null;
   if (wasmFused && !copyMode?.available) globalNotes.push(`fusedCopy is null: ${copyMode?.why ?? 'no way to force the copy mode was found'}`);
 
-  await tf.setBackend('cpu');
-  // tfjs-backend-cpu warns once ("install tfjs-node") on its first write; it is noise here.
-  if ('firstUse' in tf.backend()) tf.backend().firstUse = false;
+  // Through the registry, so that @npde/backend-cpu's setup registers its fused kernels
+  // (and silences tfjs-backend-cpu's one-time "install tfjs-node" advice).
+  await registry.ready({ backend: 'cpu' });
   const cpuFused = fusedOn(tf, 'cpu');
   const cpuPath = pathInfo(npde);
   if (!cpuFused) globalNotes.push(`no fused kernels are registered for 'cpu': the cpu column would be the op path, so it is null`);
@@ -112,8 +114,8 @@ async function main() {
   let native = null;
   if (want('dense')) {
     globalNotes.push(
-      typeof npde.matMulTransposedB === 'function'
-        ? 'dense: z·Wᵀ by npde.matMulTransposedB (what the dense kernel family runs: an explicit transpose of W, then a plain tfjs matMul, forward and backward; tfjs-wasm 4.22 matMul with a transpose flag is several times slower), then the same −b, tanh and ω-mix as the stencil op'
+      typeof internal.matMulTransposedB === 'function'
+        ? 'dense: z·Wᵀ by matMulTransposedB of @npde/core/internal (what the dense kernel family runs: an explicit transpose of W, then a plain tfjs matMul, forward and backward; tfjs-wasm 4.22 matMul with a transpose flag is several times slower), then the same −b, tanh and ω-mix as the stencil op'
         : 'dense: z·Wᵀ by tf.matMul(z, W, false, true), then the same −b, tanh and ω-mix as the stencil op',
     );
   }
@@ -195,7 +197,7 @@ async function main() {
           else await tfColumn('opPath', 'wasm', { op: npde.stencilRelaxReference });
         }
         if (want('dense')) {
-          if (denseW) await tfColumn('dense', 'wasm', { denseW, matMulT: npde.matMulTransposedB });
+          if (denseW) await tfColumn('dense', 'wasm', { denseW, matMulT: internal.matMulTransposedB });
           else notes.push(`dense: N = ${c.S} > ${opts.maxDenseSites}; W would be ${c.S}² floats = ${((c.S * c.S * 4) / 2 ** 30).toFixed(c.S * c.S * 4 >= 2 ** 30 ? 0 : 2)} GiB`);
         }
         if (want('cpu')) {

@@ -3,10 +3,12 @@
  * and the neighbour table the JavaScript loop uses (core's).
  */
 
-// The seeded generator is core's `seededRandom` (mulberry32), from the built 'npde'.
+// The seeded generator is core's `seededRandom` (mulberry32), from the built 'npde'
+// (the neighbour table from its internal entry, `@npde/core/internal`).
 // Imported here without failing when 'npde' is not built, so that bench/run.js can
 // still say so (and how to build it) when its own import of 'npde' fails.
-const { seededRandom, stencilNeighbourTable, stencilOffsets, gridShape } = await import('npde').catch(() => ({}));
+const { seededRandom, stencilOffsets, gridShape } = await import('npde').catch(() => ({}));
+const { stencilNeighbourTable } = await import('@npde/core/internal').catch(() => ({}));
 
 /** The neighbour table, tap offsets and grid shape are core's (`stencilNeighbourTable`, `stencilOffsets`, `gridShape`). */
 export const neighbourTable = (geometry, boundary) => stencilNeighbourTable(geometry, boundary);

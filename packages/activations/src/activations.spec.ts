@@ -1,4 +1,4 @@
-import { Registry, globalRegistry, tf, validate, type Activation } from '@npde/core';
+import { Registry, globalRegistry, resolveField, tf, validate, type Activation } from '@npde/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identity, plugins, relu, sigmoid, softplus, square, tanh } from './index.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe.each(reference)('$plugin.id', ({ plugin, f, df }) => {
-  const instance = () => plugin.create({ options: validate(plugin.options, {}) });
+  const instance = () => plugin.create({ options: validate(plugin.options, {}), field: resolveField({ shape: [5] }), layers: 1, seed: 1 });
 
   // f is evaluated in float64 and rounded once to float32 by the cpu backend: 2 ulp is ample.
   it('matches the float64 reference values to 2 ulp', () => {

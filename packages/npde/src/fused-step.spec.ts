@@ -1,7 +1,22 @@
 // The model runs ADR steps through the fused stencil-relaxation op; it must agree with
 // the op-by-op composition (kernel.apply + activation + Euler integrator) it replaces.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NeuralPde, createDefaultRegistry, stencilRelaxPath, tf, type ModelSpec, type Scalar } from './index.js';
+import { checkBlockFusion } from '@npde/core/testing';
+import {
+  NeuralPde,
+  STENCIL_ACTIVATIONS,
+  activations,
+  createDefaultRegistry,
+  integrators,
+  kernels,
+  reservoirs,
+  resolveField,
+  stencilRelaxPath,
+  tf,
+  validate,
+  type ModelSpec,
+  type Scalar,
+} from './index.js';
 
 const registry = createDefaultRegistry();
 beforeAll(async () => {
@@ -85,5 +100,39 @@ describe('fused ADR steps', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     model.dispose();
+  });
+});
+
+// The fusion claims of the built-in plugins, checked part by part without a model:
+// every fusable activation of @npde/activations with the adr kernel, the euler
+// integrator and the inert reservoir, fused (cpu kernels) against their composition.
+describe('fusion claims of the built-in plugins (checkBlockFusion)', () => {
+  const fusable = activations.plugins.filter((a) => (STENCIL_ACTIVATIONS as readonly string[]).includes(a.id.slice(a.id.lastIndexOf('/') + 1)));
+
+  it('every activation of the fused op has a built-in plugin that claims it', () => {
+    expect(fusable.map((a) => a.id.slice(a.id.lastIndexOf('/') + 1)).sort()).toEqual([...STENCIL_ACTIVATIONS].sort());
+  });
+
+  const cases = fusable.flatMap((activation) =>
+    (['homogeneous', 'heterogeneous', 'time-dependent'] as const).flatMap((family) => (['periodic', 'zero'] as const).map((boundary) => ({ activation, family, boundary }))),
+  );
+  it.each(cases.map((c) => [c.activation.id, c.family, c.boundary, c] as const))('%s with adr %s %s', (_a, _f, _b, { activation, family, boundary }) => {
+    const layers = 3;
+    const ctx = { field: resolveField({ shape: [11] }), layers, seed: 4 };
+    const kernel = kernels.adr.create({ ...ctx, options: validate(kernels.adr.options, { family, boundary, init: { U: 0.2, D: 0.15, R: -0.05, noise: 0.05 } }) });
+    try {
+      const report = checkBlockFusion(
+        {
+          kernel,
+          activation: activation.create({ ...ctx, options: validate(activation.options, {}) }),
+          integrator: integrators.euler.create({ ...ctx, options: validate(integrators.euler.options, {}) }),
+          reservoir: reservoirs.none.create({ ...ctx, options: validate(reservoirs.none.options, {}) }),
+        },
+        { layers, label: `${activation.id} + adr ${family} ${boundary}` },
+      );
+      expect(report.mode).toBe('fused-cpu');
+    } finally {
+      kernel.dispose();
+    }
   });
 });

@@ -40,6 +40,34 @@ describe('theory §4 special cases', () => {
     model.dispose();
   });
 
+  // The identity case above holds for any ω, so it would pass with ω ignored; here ω
+  // decides the answer: with W = 0 and b = 0, f(W z − b) = f(0) = 0 and every step is
+  // z ← (1 − ω) z, so z_l = (1 − ω)^l x, through the unfused (dense) and the fused (ADR) path.
+  it.each([
+    { kernel: { id: '@npde/kernels/dense', options: { shared: true, noise: 0 } }, activation: '@npde/activations/identity', zeroW: true, fused: false },
+    // adr's C = 1 − 2D/Δ² + R: R = −1 with U = D = 0 makes every tap 0.
+    { kernel: { id: '@npde/kernels/adr', options: { init: { U: 0, D: 0, R: -1, noise: 0 } } }, activation: '@npde/activations/tanh', zeroW: false, fused: true },
+  ])('decay: b = 0, W = 0 (f(0) = 0) gives z_l = (1 − ω)^l x with $kernel.id (fused: $fused)', ({ kernel, activation, zeroW, fused }) => {
+    const N = 10;
+    const L = 6;
+    for (const omega of [0.37, 0.8]) {
+      const model = NeuralPde.create({ field: { shape: [N] }, layers: L, kernel, activation, omega }, { registry });
+      if (zeroW) model.setWeights({ 'kernel/W': new Array<number>(N * N).fill(0) }, { partial: true });
+      expect(model.fused).toBe(fused);
+      const x = tf.randomNormal([4, N], 0, 1, 'float32', 21);
+      const states = model.trajectory(x);
+      const x0 = x.dataSync();
+      states.forEach((s, l) => {
+        const d = s.dataSync();
+        const factor = (1 - omega) ** l;
+        // float32: l roundings of a product, ≤ 1e-6 relative (ω ignored would be off by 1 − factor ≥ 0.37).
+        for (let i = 0; i < d.length; i++) expect(Math.abs(d[i]! - factor * x0[i]!), `ω=${omega} l=${l}`).toBeLessThanOrEqual(1e-6 * Math.max(1e-3, Math.abs(x0[i]!)));
+      });
+      tf.dispose([x, ...states]);
+      model.dispose();
+    }
+  });
+
   it('linear steady state: with f = identity, z(t → ∞) = (W − I)⁻¹ b (float64 solve)', () => {
     const N = 12;
     const r = rand(42);

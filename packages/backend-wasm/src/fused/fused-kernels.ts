@@ -1,9 +1,15 @@
-import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, clearFusedPathInfo, setFusedPathInfo, tf } from '@npde/core';
-import type { StencilRelaxConfig } from '@npde/core';
-import { stencilRelaxFloat64 } from '@npde/core/testing';
+import { STENCIL_ACTIVATIONS, tf, type StencilActivation } from '@npde/core';
+import {
+  STENCIL_RELAX_GRAD_KERNEL,
+  STENCIL_RELAX_KERNEL,
+  clearFusedPathInfo,
+  fusedActivation,
+  registerStencilRelaxGradient,
+  setFusedPathInfo,
+} from '@npde/core/internal';
 import { TFJS_WASM_VERSION } from '../errors.js';
 import { CopyArena, copyRunner, planStencilCall, zeroCopyRunner, type BackwardInputs, type StencilPlan, type StencilRunner } from './stencil-kernels.js';
-import { compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
+import { STATUS_TEXT, compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
 import { heapMemoryOf, type PublicBackend } from './tfjs-heap.js';
 import { webAssembly, type WasmModule } from './webassembly-api.js';
 
@@ -40,10 +46,20 @@ export interface FusedKernelInfo {
   readonly mode: FusedKernelMode;
   /** Why, in words. */
   readonly reason: string;
+  /**
+   * The activations of core's fused activation table that the shipped binary
+   * implements (it passed the self-test with their codes); `stencilRelax` runs the
+   * tfjs-op path on `wasm` for the others. Absent while no kernels are loaded.
+   */
+  readonly activations?: readonly StencilActivation[];
 }
 
 interface Loaded {
   readonly module: WasmModule;
+  /** Name → code of every table activation the binary implements. */
+  readonly activations: ReadonlyMap<string, number>;
+  /** Why the other table activations run the op path, in words (empty when none). */
+  readonly missing: string;
   /** The copy-mode instance, on its own memory (shared by every backend instance). */
   readonly copyWasm: StencilWasmExports;
   readonly arena: CopyArena;
@@ -57,8 +73,10 @@ let loaded: Loaded | undefined;
 const runners = new WeakMap<object, StencilRunner>();
 
 function report(next: FusedKernelInfo): void {
-  info = Object.freeze({ ...next });
-  if (next.mode === 'zero-copy' || next.mode === 'copy') setFusedPathInfo('wasm', { mode: next.mode, reason: next.reason });
+  const activations = loaded && next.mode !== 'op-path' ? Object.freeze([...loaded.activations.keys()] as StencilActivation[]) : undefined;
+  const reason = loaded?.missing && next.mode !== 'op-path' ? `${next.reason}; ${loaded.missing}` : next.reason;
+  info = Object.freeze({ mode: next.mode, reason, ...(activations ? { activations } : {}) });
+  if (next.mode === 'zero-copy' || next.mode === 'copy') setFusedPathInfo('wasm', { mode: next.mode, reason, activations: activations ?? [] });
   else clearFusedPathInfo('wasm');
 }
 
@@ -79,7 +97,8 @@ export function fusedKernelMode(): FusedKernelInfo {
 
 /** The preference the environment asks for (`NPDE_WASM_FUSED`), if it names one. */
 export function envFusedPreference(): FusedKernelPreference | undefined {
-  const env = typeof process === 'object' && process !== null ? process.env?.[FUSED_KERNEL_ENV] : undefined;
+  // Read through globalThis: browsers have no `process`.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FUSED_KERNEL_ENV];
   return (FUSED_KERNEL_PREFERENCES as readonly string[]).includes(env ?? '') ? (env as FusedKernelPreference) : undefined;
 }
 
@@ -91,9 +110,11 @@ function errorText(err: unknown): string {
 // Self-test and probe
 // ---------------------------------------------------------------------------
 
-/** A small problem with every kind of value: 1-D radius 1, periodic, tanh. */
-const PROBE_CONFIG: StencilRelaxConfig = { geometry: { dims: 1, sites: 7, radius: 1 }, boundary: 'periodic', activation: 'tanh' };
-const PROBE_PLAN: StencilPlan = { batch: 2, height: 1, width: 7, sites: 7, taps: 3, stencil: 1, periodic: 1, activation: 1 };
+/** The probe problem's plan: 1-D radius 1, periodic (the activation code is set per run). */
+const PROBE_PLAN: StencilPlan = { batch: 2, height: 1, width: 7, sites: 7, taps: 3, stencil: 1, periodic: 1, activation: 0 };
+
+/** Status the kernels return for an activation code they do not know (`NPDE_BAD_ACTIVATION`). */
+const BAD_ACTIVATION = 2;
 
 function probeArrays() {
   const S = PROBE_PLAN.sites;
@@ -102,8 +123,48 @@ function probeArrays() {
   return { z: wave(B * S, 0.9, 0.3), taps: wave(S * 3, 1.7, 1.1), omega: Float32Array.of(0.625), bias: wave(S, 2.3, -0.4), dy: wave(B * S, 1.3, 0.7) };
 }
 
-/** Run forward and backward of the probe problem in the copy-mode instance, with plain arrays. */
-function runOnArena(wasm: StencilWasmExports, arena: CopyArena, p: ReturnType<typeof probeArrays>): Float32Array[] {
+/**
+ * The probe problem's forward step and four gradients in float64, by the contract's
+ * formulas with the activation's scalar f and f′ from core's table: taps k = 0, 1, 2
+ * of site s read z[s − 1], z[s], z[s + 1], wrapped.
+ */
+function probeReference(p: ReturnType<typeof probeArrays>, activation: StencilActivation): number[][] {
+  const { batch: B, sites: S } = PROBE_PLAN;
+  const { f, df } = fusedActivation(activation);
+  const w = p.omega[0]!;
+  const out = new Array<number>(B * S).fill(0);
+  const dz = new Array<number>(B * S).fill(0);
+  const dtaps = new Array<number>(S * 3).fill(0);
+  const dbias = new Array<number>(S).fill(0);
+  let domega = 0;
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      const nb = [(s + S - 1) % S, s, (s + 1) % S].map((n) => b * S + n);
+      let u = -p.bias[s]!;
+      nb.forEach((n, k) => (u += p.taps[s * 3 + k]! * p.z[n]!));
+      const a = f(u);
+      const zs = p.z[b * S + s]!;
+      const d = p.dy[b * S + s]!;
+      out[b * S + s] = (1 - w) * zs + w * a;
+      const g = w * d * df(u, a);
+      domega += (a - zs) * d;
+      dbias[s]! -= g;
+      dz[b * S + s]! += (1 - w) * d;
+      nb.forEach((n, k) => {
+        dz[n]! += p.taps[s * 3 + k]! * g;
+        dtaps[s * 3 + k]! += g * p.z[n]!;
+      });
+    }
+  }
+  return [out, dz, dtaps, [domega], dbias];
+}
+
+/**
+ * Run forward and backward of the probe problem in the copy-mode instance, with
+ * plain arrays and activation `code`; returns the five outputs, or the kernels'
+ * nonzero status.
+ */
+function runOnArena(wasm: StencilWasmExports, arena: CopyArena, p: ReturnType<typeof probeArrays>, code: number): Float32Array[] | number {
   const { batch: B, sites: S, taps: K } = PROBE_PLAN;
   arena.reset();
   const put = (values: Float32Array) => {
@@ -122,29 +183,55 @@ function runOnArena(wasm: StencilWasmExports, arena: CopyArena, p: ReturnType<ty
   const domega = arena.reserve(4);
   const dbias = arena.reserve(S * 4);
   const scratch = arena.reserve(wasm.npde_stencil_scratch_floats(1, S, 1, 1) * 4);
-  const args = [B, 1, S, 1, 1, 1] as const;
-  if (wasm.npde_stencil_fwd(z, taps, omega, bias, out, scratch, ...args) !== 0) throw new Error('forward returned an error status');
-  if (wasm.npde_stencil_bwd(dy, z, taps, omega, bias, dz, dtaps, domega, dbias, scratch, ...args) !== 0) throw new Error('backward returned an error status');
+  const args = [B, 1, S, 1, 1, code] as const;
+  const forward = wasm.npde_stencil_fwd(z, taps, omega, bias, out, scratch, ...args);
+  if (forward !== 0) return forward;
+  const backward = wasm.npde_stencil_bwd(dy, z, taps, omega, bias, dz, dtaps, domega, dbias, scratch, ...args);
+  if (backward !== 0) return backward;
   return [out, dz, dtaps, domega, dbias].map((o, i) => arena.view(o, [B * S, B * S, S * K, 1, S][i]!).slice());
 }
 
-/** The copy-mode instance against plain float64 JavaScript on the probe problem. */
-function selfTest(wasm: StencilWasmExports, arena: CopyArena): void {
+/** What {@link probeActivations} found. */
+export interface ActivationProbe {
+  /** Name → code of every activation the binary computes as its table entry says. */
+  readonly activations: ReadonlyMap<string, number>;
+  /** Why the others run the op path, in words (empty when none). */
+  readonly missing: string;
+}
+
+/**
+ * Self-test of a (copy-mode) instance against a float64 probe reference, once per
+ * activation with its code (by default every entry of core's table): which
+ * activations the binary implements. A code the binary rejects (status
+ * `NPDE_BAD_ACTIVATION`) or computes otherwise than the entry's f and f′ leaves that
+ * activation to the op path; any other failure, or no activation at all, throws.
+ */
+export function probeActivations(
+  wasm: StencilWasmExports,
+  arena: CopyArena,
+  entries: readonly { readonly name: StencilActivation; readonly code: number }[] = STENCIL_ACTIVATIONS.map((name) => ({ name, code: fusedActivation(name).code })),
+): ActivationProbe {
   const p = probeArrays();
-  const [out, dz, dtaps, domega, dbias] = runOnArena(wasm, arena, p);
-  const ref = stencilRelaxFloat64({ z: p.z, taps: p.taps, omega: p.omega[0]!, bias: p.bias }, PROBE_CONFIG, PROBE_PLAN.batch, p.dy);
-  const pairs: [string, ArrayLike<number>, ArrayLike<number>][] = [
-    ['forward', out!, ref.out],
-    ['dz', dz!, ref.grads.dz],
-    ['dtaps', dtaps!, ref.grads.dtaps],
-    ['domega', domega!, [ref.grads.domega]],
-    ['dbias', dbias!, ref.grads.dbias],
-  ];
-  for (const [name, got, want] of pairs) {
-    for (let i = 0; i < want.length; i++) {
-      if (!(Math.abs(got[i]! - want[i]!) <= 1e-5)) throw new Error(`self-test: ${name}[${i}] is ${got[i]}, expected ${want[i]}`);
+  const activations = new Map<string, number>();
+  const lacking: string[] = [];
+  for (const { name, code } of entries) {
+    const got = runOnArena(wasm, arena, p, code);
+    if (got === BAD_ACTIVATION) {
+      lacking.push(`'${name}' (code ${code}: not in the binary)`);
+      continue;
     }
+    if (typeof got === 'number') throw new Error(`self-test: the kernels returned status ${got} (${STATUS_TEXT[got] ?? 'unknown'}) for activation '${name}'`);
+    const want = probeReference(p, name);
+    const names = ['forward', 'dz', 'dtaps', 'domega', 'dbias'];
+    const wrong = names.find((_, o) => want[o]!.some((x, i) => !(Math.abs(got[o]![i]! - x) <= 1e-5)));
+    if (wrong) {
+      lacking.push(`'${name}' (code ${code}: the binary's ${wrong} differs from the table's f)`);
+      continue;
+    }
+    activations.set(name, code);
   }
+  if (activations.size === 0) throw new Error(`self-test: the binary implements none of the fused activations (${lacking.join(', ')})`);
+  return { activations, missing: lacking.length ? `activations without a WASM kernel, run on the op path: ${lacking.join(', ')}` : '' };
 }
 
 /**
@@ -153,9 +240,10 @@ function selfTest(wasm: StencilWasmExports, arena: CopyArena): void {
  * runner on tensors written by the backend, read the outputs back through the
  * backend, and require the same bits as the copy-mode instance computes.
  */
-function probeZeroCopy(runner: StencilRunner, backend: PublicBackend, expected: Float32Array[]): void {
+function probeZeroCopy(runner: StencilRunner, backend: PublicBackend, expected: Float32Array[], code: number): void {
   const p = probeArrays();
   const { batch: B, sites: S, taps: K } = PROBE_PLAN;
+  const plan: StencilPlan = { ...PROBE_PLAN, activation: code };
   const infos: tf.TensorInfo[] = [];
   const put = (values: Float32Array, shape: number[]) => {
     const t: tf.TensorInfo = { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
@@ -164,9 +252,9 @@ function probeZeroCopy(runner: StencilRunner, backend: PublicBackend, expected: 
   };
   try {
     const args: BackwardInputs = { z: put(p.z, [B, S]), taps: put(p.taps, [S, K]), omega: put(p.omega, []), bias: put(p.bias, [S]), dy: put(p.dy, [B, S]) };
-    const out = runner.forward(PROBE_PLAN, args);
+    const out = runner.forward(plan, args);
     infos.push(out);
-    const grads = runner.backward(PROBE_PLAN, args);
+    const grads = runner.backward(plan, args);
     infos.push(...grads);
     [out, ...grads].forEach((t, i) => {
       const got = backend.readSync(t.dataId) as Float32Array;
@@ -198,7 +286,10 @@ function chooseRunner(backend: object, l: Loaded): StencilRunner {
   let runner: StencilRunner;
   try {
     runner = zeroCopyRunner(instantiateStencilWasm(l.module, heap.memory), heap);
-    probeZeroCopy(runner, backend as PublicBackend, runOnArena(l.copyWasm, l.arena, probeArrays()));
+    const code = l.activations.values().next().value!;
+    const expected = runOnArena(l.copyWasm, l.arena, probeArrays(), code);
+    if (typeof expected === 'number') throw new Error(`the copy-mode probe returned status ${expected}`);
+    probeZeroCopy(runner, backend as PublicBackend, expected, code);
   } catch (err) {
     return copy(`zero-copy failed its probe (${errorText(err)}): copying instead`);
   }
@@ -207,6 +298,11 @@ function chooseRunner(backend: object, l: Loaded): StencilRunner {
     reason: `WASM SIMD kernels run on the tfjs heap (tfjs-backend-wasm ${l.tfjsWasmVersion}; probe passed): no copies`,
   });
   return runner;
+}
+
+function loadedKernels(): Loaded {
+  if (!loaded) throw new Error('the fused stencil kernels ran before they were loaded');
+  return loaded;
 }
 
 function runnerFor(backend: object): StencilRunner {
@@ -229,7 +325,7 @@ export const wasmStencilRelaxKernel: tf.KernelConfig = Object.freeze({
   backendName: 'wasm',
   setupFunc,
   kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
-    const { plan, args } = planStencilCall(inputs, attrs, false);
+    const { plan, args } = planStencilCall(inputs, attrs, false, loadedKernels().activations);
     return runnerFor(backend).forward(plan, args);
   },
 }) as tf.KernelConfig;
@@ -240,7 +336,7 @@ export const wasmStencilRelaxGradKernel: tf.KernelConfig = Object.freeze({
   backendName: 'wasm',
   setupFunc,
   kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
-    const { plan, args } = planStencilCall(inputs, attrs, true);
+    const { plan, args } = planStencilCall(inputs, attrs, true, loadedKernels().activations);
     return runnerFor(backend).backward(plan, args as BackwardInputs);
   },
 }) as tf.KernelConfig;
@@ -259,8 +355,8 @@ async function install(preference: FusedKernelPreference, tfjsWasmVersion: strin
     const module = await compileStencilWasm(await readStencilWasm());
     const arena = new CopyArena(new wasm.Memory({ initial: 1 }));
     const copyWasm = instantiateStencilWasm(module, arena.memory);
-    selfTest(copyWasm, arena);
-    loaded = { module, copyWasm, arena, tfjsWasmVersion, preference };
+    const { activations, missing } = probeActivations(copyWasm, arena);
+    loaded = { module, activations, missing, copyWasm, arena, tfjsWasmVersion, preference };
   } catch (err) {
     report({ mode: 'op-path', reason: `the fused kernels could not be loaded (${errorText(err)}): stencilRelax runs the tfjs-op path` });
     return info;
@@ -275,6 +371,7 @@ async function install(preference: FusedKernelPreference, tfjsWasmVersion: strin
   for (const config of [wasmStencilRelaxKernel, wasmStencilRelaxGradKernel]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
+  registerStencilRelaxGradient();
   report({ mode: 'pending', reason: 'registered; the mode is chosen when the wasm backend initializes' });
   // Registered after the backend initialized: its setupFunc will not run until the next
   // setBackend('wasm'), so choose the mode now (kernels would choose it lazily anyway).

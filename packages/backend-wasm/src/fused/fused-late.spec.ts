@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STENCIL_RELAX_KERNEL, stencilRelaxPath, tf } from '@npde/core';
+import { stencilRelaxPath, tf } from '@npde/core';
+import { STENCIL_RELAX_KERNEL } from '@npde/core/internal';
 import { checkStencilRelaxKernels, stencilConfigs } from '@npde/core/testing';
 import { fusedKernelMode, wasmBackend } from '../index.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, STENCIL_RELAX_KERNEL, stencilRelaxPath, tf } from '@npde/core';
+import { Registry, stencilRelaxPath, tf } from '@npde/core';
+import { STENCIL_RELAX_KERNEL } from '@npde/core/internal';
 import { FUSED_KERNEL_ENV, fusedKernelMode, wasmBackend } from '../index.js';
 
 // Its own process: the environment variable is read by the first setup().

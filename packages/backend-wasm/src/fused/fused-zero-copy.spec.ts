@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { Registry, STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, stencilRelax, stencilRelaxPath, tf } from '@npde/core';
+import { Registry, STENCIL_ACTIVATIONS, stencilRelax, stencilRelaxPath, tf } from '@npde/core';
+import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL } from '@npde/core/internal';
 import type { StencilRelaxConfig } from '@npde/core';
 import { checkStencilRelaxKernels, maxAbsDifference, stencilCaseData, stencilCaseTensors, stencilConfigs, stencilForwardAndGrads, stencilRelaxFloat64 } from '@npde/core/testing';
 import { fusedKernelMode, wasmBackend } from '../index.js';
@@ -16,6 +17,9 @@ describe('fused stencil kernels on the wasm backend (zero-copy)', () => {
     expect(tf.getKernel(STENCIL_RELAX_GRAD_KERNEL, 'wasm')).toBe(wasmStencilRelaxGradKernel);
     expect(fusedKernelMode()).toMatchObject({ mode: 'zero-copy' });
     expect(fusedKernelMode().reason).toMatch(/tfjs heap.*4\.22\.0.*probe passed/);
+    // The shipped binary implements every activation of core's table: all of them run fused.
+    expect(fusedKernelMode().activations).toEqual(STENCIL_ACTIVATIONS);
+    for (const a of STENCIL_ACTIVATIONS) expect(stencilRelaxPath(a).mode).toBe('fused-zero-copy');
     expect(stencilRelaxPath()).toMatchObject({ path: 'fused', mode: 'fused-zero-copy', backend: 'wasm' });
   });
 

@@ -1,5 +1,5 @@
-import { ErrorCodes, NpdeError, ShapeError, ValidationError, type tf } from '@npde/core';
-import { ACTIVATION_CODES, BOUNDARY_CODES, STATUS_TEXT, type StencilWasmExports } from './stencil-wasm.js';
+import { BackendUnavailableError, ErrorCodes, ShapeError, ValidationError, type NpdeError, type tf } from '@npde/core';
+import { BOUNDARY_CODES, STATUS_TEXT, type StencilWasmExports } from './stencil-wasm.js';
 import type { HeapBackend, PublicBackend } from './tfjs-heap.js';
 import { WASM_PAGE_BYTES, type WasmMemory } from './webassembly-api.js';
 
@@ -21,7 +21,7 @@ export interface StencilPlan {
   readonly stencil: number;
   /** 1 for a periodic boundary, 0 for zero. */
   readonly periodic: number;
-  /** The C activation code. */
+  /** The activation's code in core's fused activation table (`ACT_*` in the C source). */
   readonly activation: number;
 }
 
@@ -69,8 +69,16 @@ function expectShape(name: string, t: tf.TensorInfo, expected: readonly number[]
 /**
  * Check the kernel inputs and attrs of `NpdeStencilRelax` (`grad` false) or
  * `NpdeStencilRelaxGrad` (`grad` true) and derive the call's sizes and codes.
+ *
+ * @param activations - name → code of the activations the loaded binary implements
+ *   (the self-test's result); any other activation is refused.
  */
-export function planStencilCall(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, grad: boolean): { plan: StencilPlan; args: BackwardInputs | ForwardInputs } {
+export function planStencilCall(
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+  grad: boolean,
+  activations: ReadonlyMap<string, number>,
+): { plan: StencilPlan; args: BackwardInputs | ForwardInputs } {
   const a = (attrs ?? {}) as Record<string, unknown>;
   const z = input(inputs, 'z');
   const taps = input(inputs, 'taps');
@@ -108,8 +116,9 @@ export function planStencilCall(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAt
   const boundary = a['boundary'];
   if (boundary !== 'zero' && boundary !== 'periodic') throw kernelError('attrs.boundary', 'unknown boundary', "'zero' or 'periodic'", String(boundary));
   const act = a['activation'];
-  if (typeof act !== 'string' || !Object.prototype.hasOwnProperty.call(ACTIVATION_CODES, act)) {
-    throw kernelError('attrs.activation', 'unknown activation', Object.keys(ACTIVATION_CODES).join(', '), String(act));
+  const code = typeof act === 'string' ? activations.get(act) : undefined;
+  if (code === undefined) {
+    throw kernelError('attrs.activation', 'activation without a WASM kernel', `one of ${[...activations.keys()].join(', ')}`, String(act));
   }
   if (sites < 1) throw kernelError('z', 'no sites', 'S ≥ 1', shapeText(z.shape));
   expectShape('taps', taps, [sites, K]);
@@ -123,7 +132,7 @@ export function planStencilCall(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAt
     taps: K,
     stencil,
     periodic: BOUNDARY_CODES[boundary],
-    activation: ACTIVATION_CODES[act as keyof typeof ACTIVATION_CODES],
+    activation: code,
   };
   if (!grad) return { plan, args: { z, taps, omega, bias } };
   const dy = input(inputs, 'dy');
@@ -147,7 +156,7 @@ interface Region {
 export function checkRegions(regions: readonly Region[], byteLength: number): void {
   for (const r of regions) {
     if (!Number.isSafeInteger(r.offset) || !Number.isSafeInteger(r.bytes) || r.offset < 0 || r.bytes < 0 || r.offset + r.bytes > byteLength) {
-      throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, 'fused stencil kernel refused a buffer outside the WebAssembly memory', {
+      throw new BackendUnavailableError('fused stencil kernel refused a buffer outside the WebAssembly memory', {
         plugin: PLUGIN,
         hook: 'NpdeStencilRelax',
         path: r.name,
@@ -161,7 +170,7 @@ export function checkRegions(regions: readonly Region[], byteLength: number): vo
     for (const o of regions) {
       if (o === w || o.bytes === 0) continue;
       if (w.offset < o.offset + o.bytes && o.offset < w.offset + w.bytes) {
-        throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, 'fused stencil kernel refused overlapping buffers', {
+        throw new BackendUnavailableError('fused stencil kernel refused overlapping buffers', {
           plugin: PLUGIN,
           hook: 'NpdeStencilRelax',
           path: w.name,
@@ -181,7 +190,7 @@ function scratchFloats(wasm: StencilWasmExports, plan: StencilPlan, grad: boolea
 
 function checkStatus(status: number): void {
   if (status !== 0) {
-    throw new NpdeError(ErrorCodes.BACKEND_UNAVAILABLE, `fused stencil kernel failed: ${STATUS_TEXT[status] ?? `status ${status}`}`, {
+    throw new BackendUnavailableError(`fused stencil kernel failed: ${STATUS_TEXT[status] ?? `status ${status}`}`, {
       plugin: PLUGIN,
       hook: 'NpdeStencilRelax',
     });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@npde/core';
+import { STENCIL_ACTIVATIONS, seededRandom, type tf } from '@npde/core';
+import { fusedActivation } from '@npde/core/internal';
 import type { StencilRelaxConfig } from '@npde/core';
 import { describeStencilConfig, stencilCaseSizes, stencilConfigs } from '@npde/core/testing';
-import { checkRegions } from './stencil-kernels.js';
-import { ACTIVATION_CODES, BOUNDARY_CODES, STENCIL_WASM_EXPORTS, compileStencilWasm, instantiateStencilWasm, readStencilWasm } from './stencil-wasm.js';
+import { probeActivations } from './fused-kernels.js';
+import { CopyArena, checkRegions, planStencilCall } from './stencil-kernels.js';
+import { BOUNDARY_CODES, STENCIL_WASM_EXPORTS, compileStencilWasm, instantiateStencilWasm, readStencilWasm } from './stencil-wasm.js';
 import { WASM_PAGE_BYTES, webAssembly } from './webassembly-api.js';
 
 const SENTINEL = 0xa5;
@@ -80,7 +82,7 @@ describe('stencil_relax.wasm', () => {
         expect(top).toBeLessThan(4 * WASM_PAGE_BYTES);
         const before = bytes.slice();
         const p = BOUNDARY_CODES[config.boundary];
-        const a = ACTIVATION_CODES[config.activation];
+        const a = fusedActivation(config.activation).code;
         expect(wasm.npde_stencil_fwd(z, taps, omega, bias, out, scratch, B, H, W, st, p, a)).toBe(0);
         expect(wasm.npde_stencil_bwd(dy, z, taps, omega, bias, dz, dtaps, domega, dbias, scratch, B, H, W, st, p, a)).toBe(0);
         const after = new Uint8Array(memory.buffer);
@@ -98,6 +100,37 @@ describe('stencil_relax.wasm', () => {
       });
     },
   );
+});
+
+describe('which activations the binary implements', () => {
+  it("advertises every entry of core's table whose code it computes as the entry's f and f′", async () => {
+    const { memory, wasm } = await freshInstance(1);
+    const probe = probeActivations(wasm, new CopyArena(memory));
+    expect([...probe.activations.keys()]).toEqual([...STENCIL_ACTIVATIONS]);
+    expect([...probe.activations.values()]).toEqual(STENCIL_ACTIVATIONS.map((a) => fusedActivation(a).code));
+    expect(probe.missing).toBe('');
+  });
+
+  it('leaves to the op path an entry whose code the binary lacks, or computes as another function', async () => {
+    const { memory, wasm } = await freshInstance(1);
+    const probe = probeActivations(wasm, new CopyArena(memory), [
+      { name: 'relu', code: 2 },
+      { name: 'tanh', code: 5 }, // no ACT_ 5 in the C source
+      { name: 'sigmoid', code: 4 }, // the binary's 4 is softplus
+    ]);
+    expect([...probe.activations]).toEqual([['relu', 2]]);
+    expect(probe.missing).toMatch(/'tanh' \(code 5: not in the binary\)/);
+    expect(probe.missing).toMatch(/'sigmoid' \(code 4: the binary's forward differs from the table's f\)/);
+    expect(() => probeActivations(wasm, new CopyArena(memory), [{ name: 'tanh', code: 7 }])).toThrow(/implements none of the fused activations/);
+  });
+
+  it('refuses a kernel call for an activation the binary does not implement', () => {
+    const t = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
+    const inputs = { z: t([2, 5]), taps: t([5, 3]), omega: t([]), bias: t([5]) } as unknown as tf.NamedTensorInfoMap;
+    const attrs = { dims: 1, radius: 1, height: 0, width: 0, points: 0, boundary: 'zero', activation: 'tanh' };
+    expect(planStencilCall(inputs, attrs, false, new Map([['tanh', 1]])).plan.activation).toBe(1);
+    expect(() => planStencilCall(inputs, attrs, false, new Map([['relu', 2]]))).toThrow(expect.objectContaining({ path: 'attrs.activation', received: 'tanh' }));
+  });
 });
 
 describe('checkRegions', () => {

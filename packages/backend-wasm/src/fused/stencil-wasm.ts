@@ -1,12 +1,35 @@
-import { readFile } from 'node:fs/promises';
-import type { StencilActivation, StencilBoundary } from '@npde/core';
+import type { StencilBoundary } from '@npde/core';
+import { readWasmFile } from '#wasm-host';
 import { webAssembly, type WasmMemory, type WasmModule } from './webassembly-api.js';
+
+/** File name of the compiled kernels, in the package's `wasm/` folder and next to tfjs's binaries when served. */
+export const STENCIL_WASM_FILE = 'stencil_relax.wasm';
 
 /**
  * Where the compiled kernels live: `wasm/stencil_relax.wasm` at the package root,
- * two folders above this file both in `src/fused/` and in `dist/fused/`.
+ * two folders above this file both in `src/fused/` and in `dist/fused/`. (A bundle
+ * that leaves `import.meta.url` empty gets the file next to the page instead.)
  */
-export const STENCIL_WASM_URL = new URL('../../wasm/stencil_relax.wasm', import.meta.url);
+export const STENCIL_WASM_URL: URL = (() => {
+  try {
+    return new URL(`../../wasm/${STENCIL_WASM_FILE}`, import.meta.url);
+  } catch {
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    return new URL(STENCIL_WASM_FILE, page ?? 'file:///');
+  }
+})();
+
+let stencilWasmUrl: URL | string = STENCIL_WASM_URL;
+
+/**
+ * Read the kernels from `url` from now on (`wasmBackend.setup` points it into
+ * the `wasmPaths` folder in a browser). Returns the previous location.
+ */
+export function setStencilWasmUrl(url: URL | string): URL | string {
+  const previous = stencilWasmUrl;
+  stencilWasmUrl = url;
+  return previous;
+}
 
 /** The functions `csrc/stencil_relax.c` exports (pointers are byte offsets into the memory). */
 export interface StencilWasmExports {
@@ -51,15 +74,6 @@ export interface StencilWasmExports {
 /** The exports of the shipped module, exactly (scripts/check-wasm.mjs checks the same list). */
 export const STENCIL_WASM_EXPORTS = ['npde_stencil_scratch_floats', 'npde_stencil_fwd', 'npde_stencil_bwd'] as const;
 
-/** The C code of each activation (`ACT_*` in stencil_relax.c). */
-export const ACTIVATION_CODES: Readonly<Record<StencilActivation, number>> = Object.freeze({
-  identity: 0,
-  tanh: 1,
-  relu: 2,
-  sigmoid: 3,
-  softplus: 4,
-});
-
 /** The C flag of each boundary. */
 export const BOUNDARY_CODES: Readonly<Record<StencilBoundary, number>> = Object.freeze({ zero: 0, periodic: 1 });
 
@@ -70,9 +84,12 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
   3: 'bad size',
 });
 
-/** Read the shipped `.wasm` bytes. */
-export async function readStencilWasm(url: URL = STENCIL_WASM_URL): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(url));
+/**
+ * Read the shipped `.wasm` bytes: from disk in Node, by `fetch` in a browser.
+ * Left out, `url` is the package's own file, or where {@link setStencilWasmUrl} pointed.
+ */
+export async function readStencilWasm(url: URL | string = stencilWasmUrl): Promise<Uint8Array> {
+  return readWasmFile(url);
 }
 
 /** Compile the shipped module (asynchronously, so any size compiles on any thread). */

@@ -12,6 +12,8 @@ export { tf };
 export type Tensor = tf.Tensor;
 /** A rank-2 tensor: the layout `[batch, size]` of every field state in npde. */
 export type Tensor2D = tf.Tensor2D;
+/** A rank-1 tensor. */
+export type Tensor1D = tf.Tensor1D;
 /** A rank-0 tensor. */
 export type Scalar = tf.Scalar;
 /** A trainable tensor. */

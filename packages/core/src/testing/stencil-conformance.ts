@@ -4,7 +4,8 @@
  * plain-JavaScript reference of the forward step and its four gradients, and
  * {@link checkStencilRelaxKernels}, which runs them all on the active backend.
  */
-import { STENCIL_ACTIVATIONS, STENCIL_BOUNDARIES, stencilOffsets, type StencilActivation, type StencilGeometry, type StencilRelaxConfig } from '../ops/stencil-relax/config.js';
+import { fusedActivation } from '../ops/stencil-relax/activations.js';
+import { STENCIL_ACTIVATIONS, STENCIL_BOUNDARIES, type StencilActivation, type StencilGeometry, type StencilRelaxConfig } from '../ops/stencil-relax/config.js';
 import { stencilRelaxPath, type StencilRelaxMode } from '../ops/stencil-relax/path.js';
 import { stencilRelaxReference } from '../ops/stencil-relax/reference.js';
 import { stencilRelax } from '../ops/stencil-relax/stencil-relax.js';
@@ -87,7 +88,30 @@ export interface StencilCaseSizes {
 /** Grid rows H, columns W (a 1-D geometry is one row), sites S = H·W and taps per site K. */
 export function stencilCaseSizes(g: StencilGeometry): StencilCaseSizes {
   const [H, W] = g.dims === 1 ? [1, g.sites] : [g.height, g.width];
-  return { H, W, S: H * W, K: stencilOffsets(g).length };
+  return { H, W, S: H * W, K: contractOffsets(g).length };
+}
+
+/**
+ * The tap offsets `[di, dj]` of `geometry` in tap order, written out here as
+ * `docs/design/stencil-relax.md` states them, independently of core's
+ * `stencilOffsets` (the constant the kernels and the op path use, which this kit
+ * checks): 1-D radius r reads `z[s + k − r]`, k = 0..2r; 2-D stencils are
+ * row-major over the footprint.
+ */
+export function contractOffsets(geometry: StencilGeometry): readonly (readonly [di: number, dj: number])[] {
+  if (geometry.dims === 1) {
+    switch (geometry.radius) {
+      case 1:
+        return [[0, -1], [0, 0], [0, 1]];
+      case 2:
+        return [[0, -2], [0, -1], [0, 0], [0, 1], [0, 2]];
+      case 3:
+        return [[0, -3], [0, -2], [0, -1], [0, 0], [0, 1], [0, 2], [0, 3]];
+    }
+  }
+  return geometry.points === 5
+    ? [[-1, 0], [0, -1], [0, 0], [0, 1], [1, 0]]
+    : [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 0], [0, 1], [1, -1], [1, 0], [1, 1]];
 }
 
 /** Plain arrays of one stencil-relaxation step (row-major, as the tensors hold them). */
@@ -212,12 +236,13 @@ const mod = (a: number, n: number): number => ((a % n) + n) % n;
 
 /**
  * The neighbour table of a config computed here, from the contract's offsets alone
- * (independently of core's `stencilNeighbourTable`, which the kernels use): entry
- * `s·K + k` is the site tap k of site s reads, or −1 outside a `zero`-boundary grid.
+ * ({@link contractOffsets}; independently of core's `stencilOffsets` and
+ * `stencilNeighbourTable`, which the kernels use): entry `s·K + k` is the site tap k
+ * of site s reads, or −1 outside a `zero`-boundary grid.
  */
-export function stencilReferenceNeighbours(config: StencilRelaxConfig): Int32Array {
+export function stencilReferenceNeighbours(config: Pick<StencilRelaxConfig, 'geometry' | 'boundary'>): Int32Array {
   const { H, W, S, K } = stencilCaseSizes(config.geometry);
-  const offsets = stencilOffsets(config.geometry);
+  const offsets = contractOffsets(config.geometry);
   const table = new Int32Array(S * K);
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < W; j++) {
@@ -254,41 +279,13 @@ export interface StencilGradArrays {
   readonly dbias: Float64Array;
 }
 
-function act(a: StencilActivation, u: number): number {
-  switch (a) {
-    case 'identity':
-      return u;
-    case 'tanh':
-      return Math.tanh(u);
-    case 'relu':
-      return u > 0 ? u : 0;
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-u));
-    case 'softplus':
-      return Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
-  }
-}
-
-function dact(a: StencilActivation, u: number, y: number): number {
-  switch (a) {
-    case 'identity':
-      return 1;
-    case 'tanh':
-      return 1 - y * y;
-    case 'relu':
-      return u > 0 ? 1 : 0;
-    case 'sigmoid':
-      return y * (1 - y);
-    case 'softplus':
-      return 1 / (1 + Math.exp(-u));
-  }
-}
-
 /**
  * The contract's forward and backward formulas in plain float64 JavaScript, explicit
- * loops over {@link stencilReferenceNeighbours}: an independent check of the fused
- * kernels and of the op path (`@npde/backend-wasm` also runs it in the self-test of its
- * kernels at load time). `dy` (`[B, S]`) defaults to all ones.
+ * loops over {@link stencilReferenceNeighbours}: a check of the fused kernels and of
+ * the op path that shares none of their stencil code. f and f′ are the scalar
+ * formulas of the activation's entry in core's fused activation table (which the
+ * kit checks against the op path's tfjs ops, and activation plugins against their
+ * `apply`). `dy` (`[B, S]`) defaults to all ones.
  *
  *     u = W z − b,  a = f(u),  z' = (1 − ω) z + ω a,  g = ω · dy ⊙ f'(u)
  *     dz = (1 − ω) dy + Wᵀ g,  dtaps[s, k] = Σ_b g[b, s] · z[b, n(s, k)],
@@ -310,6 +307,7 @@ export function stencilRelaxFloat64(
   let domega = 0;
   let domegaScale = 0;
   const w = x.omega;
+  const { f, df } = fusedActivation(config.activation);
   for (let b = 0; b < batch; b++) {
     const row = b * S;
     for (let s = 0; s < S; s++) {
@@ -319,11 +317,11 @@ export function stencilRelaxFloat64(
         if (n >= 0) u += x.taps[s * K + k]! * x.z[row + n]!;
       }
       u -= x.bias[s]!;
-      const a = act(config.activation, u);
+      const a = f(u);
       const zs = x.z[row + s]!;
       out[row + s] = (1 - w) * zs + w * a;
       const d = dy ? dy[row + s]! : 1;
-      const g = w * d * dact(config.activation, u, a);
+      const g = w * d * df(u, a);
       domega += (a - zs) * d;
       domegaScale += Math.abs((a - zs) * d);
       dbias[s] -= g;
@@ -418,6 +416,12 @@ export interface StencilRelaxCheckReport {
   readonly cases: number;
   /** Array comparisons made (each against its tolerance). */
   readonly comparisons: number;
+  /**
+   * Activations of the configs that the backend's kernels do not implement (they
+   * reported an activation list without them): `stencilRelax` runs the op path for
+   * those, so their configs were skipped. Empty when the kernels implement every one.
+   */
+  readonly skippedActivations: readonly StencilActivation[];
 }
 
 /**
@@ -427,7 +431,9 @@ export interface StencilRelaxCheckReport {
  * `tf.grads` with a seeded upstream gradient) have the expected shapes and agree with
  * the tfjs op path (`stencilRelaxReference`) and with the float64 reference
  * ({@link stencilRelaxFloat64}) within {@link STENCIL_RELAX_TOLERANCES}, and each case
- * leaves the number of live tensors and of backend data buffers unchanged.
+ * leaves the number of live tensors and of backend data buffers unchanged. Configs
+ * whose activation the backend's kernels do not implement (see `setFusedPathInfo`'s
+ * `activations`) run the op path, so they are skipped and listed in the report.
  *
  * Framework-agnostic: throws a {@link ConformanceError} listing every failing case, or
  * when `stencilRelax` does not run a fused kernel on the active backend (select the
@@ -445,7 +451,8 @@ export function checkStencilRelaxKernels(options: StencilRelaxCheckOptions = {})
   const label = options.label ?? backend;
   const path = stencilRelaxPath();
   if (path.path !== 'fused') throw new ConformanceError(`${label}: stencilRelax runs no fused kernel on backend '${backend}' (${path.reason})`);
-  const configs = options.configs ?? stencilConfigs();
+  const all = options.configs ?? stencilConfigs();
+  const skippedActivations = [...new Set(all.map((c) => c.activation))].filter((a) => stencilRelaxPath(a).path !== 'fused');
   const seed = options.seed ?? 100;
   const batch = options.batch ?? STENCIL_CASE_BATCH;
   const omegas = options.omegas ?? [0.5, 1];
@@ -455,7 +462,8 @@ export function checkStencilRelaxKernels(options: StencilRelaxCheckOptions = {})
   let comparisons = 0;
   const live = () => ({ tensors: tf.memory().numTensors, data: tf.engine().backend.numDataIds() });
   const start = live();
-  configs.forEach((config, c) => {
+  all.forEach((config, c) => {
+    if (skippedActivations.includes(config.activation)) return;
     const d = stencilCaseData(config.geometry, seed + c, batch);
     const { S, K } = stencilCaseSizes(config.geometry);
     const shapes = [[batch, S], [batch, S], [S, K], [], [S]];
@@ -521,5 +529,6 @@ export function checkStencilRelaxKernels(options: StencilRelaxCheckOptions = {})
       `${label}: the fused stencil-relax kernels break their contract in ${failures.length} place(s) (${cases} cases):\n  ${failures.slice(0, 12).join('\n  ')}${failures.length > 12 ? `\n  … and ${failures.length - 12} more` : ''}`,
     );
   }
-  return { backend, mode: path.mode, cases, comparisons };
+  if (cases === 0) throw new ConformanceError(`${label}: the fused kernels of backend '${backend}' implement none of the configs' activations (${skippedActivations.join(', ')})`);
+  return { backend, mode: path.mode, cases, comparisons, skippedActivations };
 }

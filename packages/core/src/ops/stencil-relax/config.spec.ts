@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, ShapeError, ValidationError } from '../../errors/errors.js';
-import { cpuBackend } from '../../tensor/cpu-backend.js';
+import { referenceCpuBackend as cpuBackend } from '../../testing/reference-plugins.js';
 import { tf } from '../../tensor/tf.js';
 import {
   STENCIL_OFFSETS_1D,

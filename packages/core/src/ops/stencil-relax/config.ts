@@ -1,8 +1,8 @@
 import { ErrorCodes, ShapeError, ValidationError, describeValue } from '../../errors/errors.js';
 import { tf } from '../../tensor/tf.js';
+import { STENCIL_ACTIVATIONS, isStencilActivation, type StencilActivation } from './activations.js';
 
-/** The pointwise activation `f` of a stencil-relaxation step. */
-export type StencilActivation = 'identity' | 'tanh' | 'relu' | 'sigmoid' | 'softplus';
+export { STENCIL_ACTIVATIONS, type StencilActivation };
 
 /** How a stencil reads outside the grid: `zero` reads 0, `periodic` wraps each axis. */
 export type StencilBoundary = 'zero' | 'periodic';
@@ -46,9 +46,6 @@ export interface StencilRelaxConfig {
 
 /** A tap's offset `[di, dj]` (row, column) from its site; 1-D stencils use `di = 0`. */
 export type StencilOffset = readonly [di: number, dj: number];
-
-/** Every supported activation, in a fixed order. */
-export const STENCIL_ACTIVATIONS: readonly StencilActivation[] = Object.freeze(['identity', 'tanh', 'relu', 'sigmoid', 'softplus']);
 
 /** Every supported boundary, in a fixed order. */
 export const STENCIL_BOUNDARIES: readonly StencilBoundary[] = Object.freeze(['zero', 'periodic']);
@@ -150,8 +147,14 @@ export function validateStencilRelaxConfig(config: unknown, path = 'config'): St
   if (!(STENCIL_BOUNDARIES as readonly unknown[]).includes(c['boundary'])) {
     throw invalid(`${path}.boundary`, 'unknown boundary', STENCIL_BOUNDARIES.map((b) => `'${b}'`).join(' or '), c['boundary']);
   }
-  if (!(STENCIL_ACTIVATIONS as readonly unknown[]).includes(c['activation'])) {
-    throw invalid(`${path}.activation`, 'unknown activation', STENCIL_ACTIVATIONS.map((a) => `'${a}'`).join(', '), c['activation']);
+  if (!isStencilActivation(c['activation'])) {
+    throw invalid(
+      `${path}.activation`,
+      'unknown activation',
+      STENCIL_ACTIVATIONS.map((a) => `'${a}'`).join(', '),
+      c['activation'],
+      'The fused op implements the activations of its table (FUSED_ACTIVATIONS); add an entry there for a new one.',
+    );
   }
   return config as StencilRelaxConfig;
 }

@@ -20,7 +20,7 @@ export const stencilRelaxGradConfig: tf.GradConfig = Object.freeze({
 
 /**
  * Register {@link stencilRelaxGradConfig} with tfjs, once (a second call does nothing).
- * Importing `@npde/core` does it; backend packages need not.
+ * `stencilRelax` does it before it first runs a fused kernel; backend packages need not.
  */
 export function registerStencilRelaxGradient(): void {
   if (tf.getGradient(STENCIL_RELAX_KERNEL) == null) tf.registerGradient(stencilRelaxGradConfig);

@@ -1,6 +1,8 @@
 /**
  * The fused stencil-relaxation op `z' = (1 − ω) z + ω f(W z − b)` with a banded W
- * (see `docs/design/stencil-relax.md`).
+ * (see `docs/design/stencil-relax.md`): its public part. What backend packages
+ * need to implement it (kernel names and attrs, neighbour tables, the gradient
+ * config, the activation table's codes, path reporting) is in `@npde/core/internal`.
  *
  * @module
  */
@@ -21,28 +23,8 @@ export {
   type StencilOffset,
   type StencilRelaxConfig,
 } from './config.js';
-export { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, geometryFromAttrs, stencilRelaxAttrs, type StencilRelaxAttrs } from './kernel-attrs.js';
-export { stencilNeighbourTable } from './neighbours.js';
+export { isStencilActivation } from './activations.js';
 export { stencilRelaxReference } from './reference.js';
-export { registerStencilRelaxGradient, stencilRelaxGradConfig } from './gradient.js';
-export {
-  registerStencilRelaxCpuKernels,
-  stencilRelaxBackwardCpu,
-  stencilRelaxCpuKernelConfig,
-  stencilRelaxForwardCpu,
-  stencilRelaxGradCpuKernelConfig,
-  type StencilRelaxCpuArgs,
-  type StencilRelaxCpuGrads,
-} from './cpu-kernels.js';
-export {
-  clearFusedPathInfo,
-  getFusedPathInfo,
-  hasFusedStencilRelax,
-  setFusedPathInfo,
-  stencilRelaxPath,
-  type FusedPathInfo,
-  type FusedPathMode,
-  type StencilRelaxMode,
-  type StencilRelaxPathInfo,
-} from './path.js';
+export { stencilRelaxPath, type StencilRelaxMode, type StencilRelaxPathInfo } from './path.js';
 export { stencilRelax } from './stencil-relax.js';
+export { fusionBlocker, fusedRelaxStep, type RelaxationParts } from './fusion.js';

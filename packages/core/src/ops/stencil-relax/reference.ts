@@ -5,10 +5,10 @@ import {
   stencilOffsets,
   validateStencilRelaxConfig,
   validateStencilRelaxInputs,
-  type StencilActivation,
   type StencilBoundary,
   type StencilRelaxConfig,
 } from './config.js';
+import { fusedActivation } from './activations.js';
 
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
 
@@ -44,21 +44,6 @@ function shift(x: Tensor, axis: number, d: number, boundary: StencilBoundary): T
   return tf.pad(part(0, n + d), pad);
 }
 
-function activate(u: Tensor, activation: StencilActivation): Tensor {
-  switch (activation) {
-    case 'identity':
-      return u;
-    case 'tanh':
-      return tf.tanh(u);
-    case 'relu':
-      return tf.relu(u);
-    case 'sigmoid':
-      return tf.sigmoid(u);
-    case 'softplus':
-      return tf.softplus(u);
-  }
-}
-
 /** The op path without validation (the caller has validated). */
 export function stencilRelaxReferenceUnchecked(z: Tensor2D, taps: Tensor2D, omega: Scalar, bias: tf.Tensor1D, config: StencilRelaxConfig): Tensor2D {
   return tf.tidy(() => {
@@ -72,7 +57,7 @@ export function stencilRelaxReferenceUnchecked(z: Tensor2D, taps: Tensor2D, omeg
       return tf.mul(tf.reshape(neighbour, [B, S]), columns[k]!);
     });
     const u = tf.sub(terms.length === 1 ? terms[0]! : tf.addN(terms), bias);
-    const a = activate(u, config.activation);
+    const a = fusedActivation(config.activation).op(u);
     return tf.add(tf.mul(tf.sub(1, omega), z), tf.mul(omega, a)) as Tensor2D;
   });
 }

@@ -1,6 +1,6 @@
 import { tf, type Scalar, type Tensor2D } from '../../tensor/tf.js';
 import { validateStencilRelaxConfig, validateStencilRelaxInputs, type StencilRelaxConfig } from './config.js';
-import './cpu-kernels.js';
+import { registerStencilRelaxGradient } from './gradient.js';
 import { STENCIL_RELAX_KERNEL, stencilRelaxAttrs } from './kernel-attrs.js';
 import { hasFusedStencilRelax } from './path.js';
 import { stencilRelaxReferenceUnchecked } from './reference.js';
@@ -16,9 +16,10 @@ import { stencilRelaxReferenceUnchecked } from './reference.js';
  * the config's boundary (`zero` reads 0 outside the grid, `periodic` wraps each axis).
  *
  * Runs the active backend's fused `NpdeStencilRelax` kernel when both it and
- * `NpdeStencilRelaxGrad` are registered there (core registers plain-TypeScript ones for
- * `cpu` when it loads; `@npde/backend-wasm` registers WASM ones), otherwise
- * {@link stencilRelaxReference}, the tfjs-op path; {@link stencilRelaxPath} says which.
+ * `NpdeStencilRelaxGrad` are registered there and implement the config's activation
+ * (`@npde/backend-cpu` registers plain-TypeScript ones for `cpu`, `@npde/backend-wasm`
+ * WASM SIMD ones for `wasm`), otherwise {@link stencilRelaxReference}, the tfjs-op path;
+ * {@link stencilRelaxPath} says which.
  * Differentiable with respect to `z`, `taps`, `omega` and `bias` either way.
  *
  * Throws {@link ValidationError} for a bad config (radius not 1..3, points not 5/9,
@@ -41,7 +42,8 @@ import { stencilRelaxReferenceUnchecked } from './reference.js';
 export function stencilRelax(z: Tensor2D, taps: Tensor2D, omega: Scalar, bias: tf.Tensor1D, config: StencilRelaxConfig): Tensor2D {
   validateStencilRelaxConfig(config);
   validateStencilRelaxInputs(z, taps, omega, bias, config);
-  if (hasFusedStencilRelax(tf.getBackend())) {
+  if (hasFusedStencilRelax(tf.getBackend(), config.activation)) {
+    registerStencilRelaxGradient();
     const attrs = stencilRelaxAttrs(config) as unknown as tf.NamedAttrMap;
     return tf.engine().runKernel(STENCIL_RELAX_KERNEL, { z, taps, omega, bias }, attrs) as Tensor2D;
   }

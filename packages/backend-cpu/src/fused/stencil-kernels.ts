@@ -1,19 +1,21 @@
 /**
- * Core's plain-TypeScript `NpdeStencilRelax` / `NpdeStencilRelaxGrad` kernels for
- * tfjs's `cpu` backend.
- *
- * Side effect: loading this module (which importing `@npde/core` does) registers both
- * kernels for `cpu`, the gradient of `NpdeStencilRelax` for every backend, and the `cpu`
- * path info; it is listed in `sideEffects` of `@npde/core`'s package.json.
+ * The plain-TypeScript `NpdeStencilRelax` / `NpdeStencilRelaxGrad` kernels of the
+ * fused stencil-relaxation op (`docs/design/stencil-relax.md`) for tfjs's `cpu`
+ * backend. `cpuBackend.setup()` registers them; nothing here runs at import.
  *
  * @module
  */
-import { tf } from '../../tensor/tf.js';
-import { siteCount, tapCount, type StencilActivation, type StencilBoundary, type StencilGeometry } from './config.js';
-import { registerStencilRelaxGradient } from './gradient.js';
-import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, geometryFromAttrs, type StencilRelaxAttrs } from './kernel-attrs.js';
-import { stencilNeighbourTable } from './neighbours.js';
-import { setFusedPathInfo } from './path.js';
+import { siteCount, tapCount, tf, type StencilActivation, type StencilBoundary, type StencilGeometry } from '@npde/core';
+import {
+  STENCIL_RELAX_GRAD_KERNEL,
+  STENCIL_RELAX_KERNEL,
+  fusedActivation,
+  geometryFromAttrs,
+  registerStencilRelaxGradient,
+  setFusedPathInfo,
+  stencilNeighbourTable,
+  type StencilRelaxAttrs,
+} from '@npde/core/internal';
 
 /** The tensors and settings of one step for the plain-TypeScript kernels. */
 export interface StencilRelaxCpuArgs {
@@ -31,7 +33,7 @@ export interface StencilRelaxCpuArgs {
   readonly geometry: StencilGeometry;
   /** Boundary. */
   readonly boundary: StencilBoundary;
-  /** Activation. */
+  /** Activation: an entry of core's fused activation table, whose scalar f and f′ the kernels evaluate. */
   readonly activation: StencilActivation;
 }
 
@@ -73,45 +75,13 @@ function preactivation(z: ArrayLike<number>, taps: ArrayLike<number>, bias: Arra
   }
 }
 
-/** a = f(u) into `a`; and, when `fp` is given, f'(u) into `fp`. */
+/** a = f(u) into `a`; and, when `fp` is given, f'(u) into `fp` (the table's scalar formulas). */
 function activate(activation: StencilActivation, u: Float64Array, a: Float64Array, fp?: Float64Array): void {
-  const n = u.length;
-  switch (activation) {
-    case 'identity':
-      for (let i = 0; i < n; i++) a[i] = u[i]!;
-      if (fp) fp.fill(1);
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) {
-        const t = Math.tanh(u[i]!);
-        a[i] = t;
-        if (fp) fp[i] = 1 - t * t;
-      }
-      return;
-    case 'relu':
-      for (let i = 0; i < n; i++) {
-        const x = u[i]!;
-        a[i] = x > 0 ? x : 0;
-        if (fp) fp[i] = x > 0 ? 1 : 0;
-      }
-      return;
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) {
-        const x = u[i]!;
-        const e = Math.exp(-Math.abs(x));
-        const sg = x >= 0 ? 1 / (1 + e) : e / (1 + e);
-        a[i] = sg;
-        if (fp) fp[i] = sg * (1 - sg);
-      }
-      return;
-    case 'softplus':
-      for (let i = 0; i < n; i++) {
-        const x = u[i]!;
-        const e = Math.exp(-Math.abs(x));
-        a[i] = Math.max(x, 0) + Math.log1p(e);
-        if (fp) fp[i] = x >= 0 ? 1 / (1 + e) : e / (1 + e);
-      }
-      return;
+  const { f, df } = fusedActivation(activation);
+  for (let i = 0; i < u.length; i++) {
+    const y = f(u[i]!);
+    a[i] = y;
+    if (fp) fp[i] = df(u[i]!, y);
   }
 }
 
@@ -232,9 +202,10 @@ export const stencilRelaxGradCpuKernelConfig: tf.KernelConfig = Object.freeze({
 });
 
 /**
- * Register core's `cpu` stencil kernels, the `NpdeStencilRelax` gradient and the `cpu`
- * path info. Idempotent: a kernel already registered for `cpu` is left as is. Loading
- * this module calls it; call it again only after `tf.unregisterKernel`.
+ * Register the `cpu` stencil kernels, the `NpdeStencilRelax` gradient and the `cpu`
+ * path info (every activation of core's table: the kernels evaluate the table's
+ * scalar formulas). Idempotent: a kernel already registered for `cpu` is left as is.
+ * `cpuBackend.setup()` calls it; call it again only after `tf.unregisterKernel`.
  */
 export function registerStencilRelaxCpuKernels(): void {
   if (tf.getKernel(STENCIL_RELAX_KERNEL, 'cpu') == null) tf.registerKernel(stencilRelaxCpuKernelConfig);
@@ -242,8 +213,6 @@ export function registerStencilRelaxCpuKernels(): void {
   registerStencilRelaxGradient();
   setFusedPathInfo('cpu', {
     mode: 'cpu',
-    reason: `core's plain-TypeScript ${STENCIL_RELAX_KERNEL}/${STENCIL_RELAX_GRAD_KERNEL} kernels are registered for the 'cpu' backend`,
+    reason: `@npde/backend-cpu's plain-TypeScript ${STENCIL_RELAX_KERNEL}/${STENCIL_RELAX_GRAD_KERNEL} kernels are registered for the 'cpu' backend`,
   });
 }
-
-registerStencilRelaxCpuKernels();

@@ -1,10 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL } from '../ops/stencil-relax/kernel-attrs.js';
-import { registerStencilRelaxCpuKernels, stencilRelaxCpuKernelConfig, stencilRelaxGradCpuKernelConfig } from '../ops/stencil-relax/cpu-kernels.js';
-import { cpuBackend } from '../tensor/cpu-backend.js';
-import { tf } from '../tensor/tf.js';
-import { ConformanceError } from './conformance-error.js';
-import { STENCIL_EDGE_GEOMETRIES, STENCIL_GEOMETRIES, checkStencilRelaxKernels, stencilConfigs } from './stencil-conformance.js';
+// The kit's own tests (@npde/core/testing's checkStencilRelaxKernels), run here on the
+// real cpu kernels: it passes them, and fails them once their outputs are tampered with.
+import { tf } from '@npde/core';
+import { STENCIL_RELAX_GRAD_KERNEL, STENCIL_RELAX_KERNEL, setFusedPathInfo } from '@npde/core/internal';
+import { ConformanceError, STENCIL_EDGE_GEOMETRIES, STENCIL_GEOMETRIES, checkStencilRelaxKernels, stencilConfigs } from '@npde/core/testing';
+import { cpuBackend } from '../cpu-backend.js';
+import { registerStencilRelaxCpuKernels, stencilRelaxCpuKernelConfig, stencilRelaxGradCpuKernelConfig } from './stencil-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type CpuData = { data: { get(id: object): { values: Float32Array } } };
@@ -49,9 +50,16 @@ describe('checkStencilRelaxKernels', () => {
     expect(STENCIL_EDGE_GEOMETRIES).toHaveLength(7);
     expect(stencilConfigs()).toHaveLength(160);
     const before = tf.memory().numTensors;
-    expect(checkStencilRelaxKernels({ configs: FEW })).toEqual({ backend: 'cpu', mode: 'fused-cpu', cases: 30, comparisons: 30 * 14 });
+    expect(checkStencilRelaxKernels({ configs: FEW })).toEqual({ backend: 'cpu', mode: 'fused-cpu', cases: 30, comparisons: 30 * 14, skippedActivations: [] });
     expect(checkStencilRelaxKernels({ configs: FEW, omegas: [] })).toMatchObject({ cases: 10 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('skips the activations a backend reports its kernels lack, and refuses one whose kernels implement none', () => {
+    setFusedPathInfo('cpu', { mode: 'cpu', reason: 'test: tanh only', activations: ['tanh'] });
+    expect(checkStencilRelaxKernels({ configs: FEW })).toMatchObject({ cases: 6, skippedActivations: ['identity', 'relu', 'sigmoid', 'softplus'] });
+    setFusedPathInfo('cpu', { mode: 'cpu', reason: 'test: none', activations: [] });
+    expect(() => checkStencilRelaxKernels({ configs: FEW })).toThrow(/implement none of the configs' activations/);
   });
 
   it('refuses a backend where stencilRelax runs no fused kernel', () => {

@@ -1,14 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpuBackend } from '../../tensor/cpu-backend.js';
-import { tf, type Scalar, type Tensor, type Tensor2D } from '../../tensor/tf.js';
-import { checkGradients } from '../../testing/gradient-check.js';
-import { checkStencilRelaxKernels, describeStencilConfig, stencilCaseData, stencilCaseTensors, stencilConfigs, type StencilCaseTensors } from '../../testing/stencil-conformance.js';
-import type { StencilRelaxConfig } from './config.js';
-import { stencilRelaxPath } from './path.js';
-import { stencilRelax } from './stencil-relax.js';
+import { stencilRelax, stencilRelaxPath, tf, type Scalar, type StencilRelaxConfig, type Tensor, type Tensor2D } from '@npde/core';
+import { STENCIL_RELAX_KERNEL } from '@npde/core/internal';
+import {
+  checkGradients,
+  checkStencilRelaxKernels,
+  describeStencilConfig,
+  stencilCaseData,
+  stencilCaseTensors,
+  stencilConfigs,
+  type StencilCaseTensors,
+} from '@npde/core/testing';
+import { cpuBackend } from '../cpu-backend.js';
+import { registerStencilRelaxCpuKernels } from './stencil-kernels.js';
 
 beforeAll(async () => {
-  await cpuBackend.setup({}); // tf.setBackend('cpu'), without tfjs's tfjs-node advice
+  await cpuBackend.setup({}); // tf.setBackend('cpu') and the fused kernels
   expect(stencilRelaxPath().path).toBe('fused');
 });
 
@@ -39,6 +45,13 @@ describe('cpu NpdeStencilRelax / NpdeStencilRelaxGrad', () => {
       checkGradients(loss, vars, { label: `${describeStencilConfig(cfg)} ω=0.7`, step });
       tf.dispose([...vars, ...Object.values(t)]);
     });
+  });
+
+  it('registers idempotently', () => {
+    const k = tf.getKernel(STENCIL_RELAX_KERNEL, 'cpu');
+    registerStencilRelaxCpuKernels();
+    registerStencilRelaxCpuKernels();
+    expect(tf.getKernel(STENCIL_RELAX_KERNEL, 'cpu')).toBe(k);
   });
 
   it('leaves no tensors behind, forward and backward', () => {

@@ -1,0 +1,34 @@
+/**
+ * `@npde/core/internal`: plumbing for backend packages (`@npde/backend-cpu`,
+ * `@npde/backend-wasm`) and npde's own plugin packages — the fused
+ * stencil-relaxation op's kernel names and attrs, neighbour tables, gradient
+ * config, activation table and path reporting, and tensor workarounds.
+ *
+ * **No stability promise**: anything here may change or go in any release.
+ * Applications and third-party plugins use `@npde/core`.
+ *
+ * @packageDocumentation
+ */
+export {
+  FUSED_ACTIVATIONS,
+  fusedActivation,
+  type FusedActivationEntry,
+} from '../ops/stencil-relax/activations.js';
+export {
+  STENCIL_RELAX_GRAD_KERNEL,
+  STENCIL_RELAX_KERNEL,
+  geometryFromAttrs,
+  stencilRelaxAttrs,
+  type StencilRelaxAttrs,
+} from '../ops/stencil-relax/kernel-attrs.js';
+export { stencilNeighbourTable } from '../ops/stencil-relax/neighbours.js';
+export { registerStencilRelaxGradient, stencilRelaxGradConfig } from '../ops/stencil-relax/gradient.js';
+export {
+  clearFusedPathInfo,
+  getFusedPathInfo,
+  hasFusedStencilRelax,
+  setFusedPathInfo,
+  type FusedPathInfo,
+  type FusedPathMode,
+} from '../ops/stencil-relax/path.js';
+export { matMulTransposedB } from '../tensor/mat-mul.js';
