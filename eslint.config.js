@@ -14,6 +14,35 @@ export default tseslint.config(
     },
   },
   {
+    // Browser-safe code: core, the plugin packages and backend-wasm's browser path. Node-only
+    // code lives in Node adapters (src/node/), which package.json conditions keep out of bundles.
+    files: [
+      'packages/{core,kernels,activations,integrators,reservoirs,optimizers,stages,backend-wasm}/src/**/*.ts',
+      'packages/backend-cuda/src/browser.ts',
+    ],
+    ignores: ['**/src/node/**', '**/*.spec.ts', '**/*.test-util.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|(fs|path|os|url|module|child_process|worker_threads|crypto|util|stream|events)(/.*)?$)',
+              message: 'This code must run in browsers: put Node-only code in a Node adapter (src/node/, e.g. @npde/core/node).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'setImmediate', 'clearImmediate', '__dirname', '__filename', 'require', 'global'].map((name) => ({
+          name,
+          message: `'${name}' is Node-only; this code must run in browsers (use globalThis.${name}?.… guarded, or a Node adapter in src/node/).`,
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCodes, NpdeError, Registry, cpuBackend, tf } from '@npde/core';
+import { cpuBackend } from '@npde/backend-cpu';
+import { ErrorCodes, NpdeError, Registry, tf } from '@npde/core';
 
 // What tfjs-node-gpu would do on import, simulated: this machine cannot install it.
 const loader = vi.hoisted(() => ({

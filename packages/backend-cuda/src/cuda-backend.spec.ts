@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, ErrorCodes, NpdeError, Registry, cpuBackend, tf } from '@npde/core';
+import { cpuBackend } from '@npde/backend-cpu';
+import { BackendUnavailableError, ErrorCodes, NpdeError, Registry, tf } from '@npde/core';
 import type { RegistryEvent } from '@npde/core';
 import { CUDA_INSTALL_HINT, cudaBackend, plugins } from './index.js';
 import { resolveTfjsNodeGpu } from './loader.js';
@@ -55,7 +56,7 @@ describe('cudaBackend', () => {
       sub.unsubscribe();
 
       expect(report.name).toBe('cpu');
-      expect(report.id).toBe('@npde/core/cpu');
+      expect(report.id).toBe('@npde/backend-cpu/cpu');
       expect(tf.getBackend()).toBe('cpu');
       expect(report.failed).toHaveLength(1);
       expect(report.failed[0]!.backend).toBe('tensorflow');

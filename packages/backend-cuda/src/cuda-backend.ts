@@ -43,7 +43,7 @@ async function restoreBackend(previous: string | null | undefined): Promise<void
  * used when asked for: by its alias `'cuda'`, its tfjs name `'tensorflow'` or its
  * id `'@npde/backend-cuda/cuda'`.
  *
- * `setup()` loads the package lazily and fails with an `NpdeError`
+ * `setup()` loads the package lazily and fails with a `BackendUnavailableError`
  * (`NPDE_BACKEND_UNAVAILABLE`) whose hint says what to do when the package is
  * not installed, its native addon is missing, or TensorFlow sees no GPU (it
  * would otherwise run silently on the CPU). `probe()` answers the same question
@@ -52,7 +52,8 @@ async function restoreBackend(previous: string | null | undefined): Promise<void
  *
  * @example
  * ```ts
- * import { Registry, cpuBackend } from '@npde/core';
+ * import { Registry } from '@npde/core';
+ * import { cpuBackend } from '@npde/backend-cpu';
  * import { cudaBackend } from '@npde/backend-cuda';
  *
  * const registry = new Registry().register(cudaBackend, cpuBackend);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, NpdeError, Registry, cpuBackend, tf } from '@npde/core';
+import { cpuBackend } from '@npde/backend-cpu';
+import { ErrorCodes, NpdeError, Registry, tf } from '@npde/core';
 import type { RegistryEvent } from '@npde/core';
 import { plugins, wasmBackend, wasmInfo } from './index.js';
 import { WASM_BINARIES, locateTfjsWasm, missingFiles } from './wasm-files.js';
@@ -90,6 +91,16 @@ describe('wasmBackend', () => {
     expect((err as NpdeError).code).toBe(ErrorCodes.BACKEND_UNAVAILABLE);
     expect((err as NpdeError).message).toMatch(/already initialized/);
     expect((err as NpdeError).hint).toMatch(/before anything initializes/);
+  });
+
+  it('takes wasmPaths (a folder or file: URL in Node) under the same rules, and refuses it together with a different wasmPath', async () => {
+    await new Registry().register(wasmBackend).ready({ backend: 'wasm' });
+    const err = await wasmBackend.setup({ wasmPaths: 'file:///somewhere/else/' }).catch((e: unknown) => e);
+    expect((err as NpdeError).message).toMatch(/wasmPaths was given after the wasm backend had already initialized/);
+    expect((err as NpdeError).received).toContain('/somewhere/else');
+    await expect(wasmBackend.setup({ wasmPaths: '/a', wasmPath: '/b' })).rejects.toThrow(/both wasmPaths and wasmPath/);
+    const registry = new Registry().register(wasmBackend);
+    expect(() => registry.resolve('backend', { id: '@npde/backend-wasm/wasm', options: { wasmPaths: '' } }, 'backend')).toThrow(/backend\.options\.wasmPaths/);
   });
 
   it('reports bad options by path', async () => {

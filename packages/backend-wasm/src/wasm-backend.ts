@@ -1,19 +1,40 @@
-import path from 'node:path';
 import { defineBackend, tf, v } from '@npde/core';
 import type { BackendAvailability, NpdeError } from '@npde/core';
 import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import { TFJS_WASM_PACKAGE, TFJS_WASM_VERSION, WASM_BACKEND_ID, wasmUnavailable } from './errors.js';
-import { WASM_BINARIES, locateTfjsWasm, missingFiles, wasmBinaryFor, wasmSupport } from './wasm-files.js';
+import { WASM_BINARIES, wasmBinaryFor, wasmSupport } from './wasm-files.js';
 import { FUSED_KERNEL_ENV, FUSED_KERNEL_PREFERENCES, installFusedKernels, type FusedKernelPreference } from './fused/fused-kernels.js';
+import { STENCIL_WASM_FILE, setStencilWasmUrl } from './fused/stencil-wasm.js';
+import { WASM_HOST, locateTfjsWasm, missingWasmFiles, wasmDirectory, wasmPrefix } from '#wasm-host';
 
 /** Options of {@link wasmBackend}. */
 export interface WasmBackendOptions {
   /**
-   * Local directory that holds the tfjs-backend-wasm `.wasm` binaries. Leave it
-   * out: in Node, tfjs finds them in its own `dist/` folder. Set it (a local
-   * directory; relative paths resolve against `process.cwd()`) only when a
-   * bundler or a deploy step moved the binaries. It must be set before the wasm
-   * backend first initializes (call `wasmBackend.setup({ wasmPath })` before
+   * Where the `.wasm` files are, like tfjs's `setWasmPaths`: in a browser the
+   * URL of the folder they are served from (relative URLs resolve against the
+   * page), which must hold tfjs-backend-wasm's three binaries (from
+   * `node_modules/@tensorflow/tfjs-backend-wasm/dist/`) and npde's
+   * `stencil_relax.wasm` (from `node_modules/@npde/backend-wasm/wasm/`); in Node
+   * a folder (path or `file:` URL) with tfjs's binaries. Leave it out in Node:
+   * tfjs finds them in its own `dist/` folder. Left out in a browser, tfjs
+   * fetches its binaries next to the page and the fused kernels from the
+   * package's own URL (fine under bundlers that rewrite
+   * `new URL(…, import.meta.url)`, such as Vite). Like {@link WasmBackendOptions.wasmPath},
+   * it must be set before the backend first initializes.
+   *
+   * @example
+   * ```ts
+   * await registry.ready({ backend: 'wasm', backendOptions: { wasm: { wasmPaths: '/assets/wasm/' } } });
+   * ```
+   */
+  readonly wasmPaths?: string;
+  /**
+   * Local directory that holds the tfjs-backend-wasm `.wasm` binaries (Node; the
+   * same as {@link WasmBackendOptions.wasmPaths} there). Leave it out: in Node,
+   * tfjs finds them in its own `dist/` folder. Set it (a local directory;
+   * relative paths resolve against `process.cwd()`) only when a bundler or a
+   * deploy step moved the binaries. It must be set before the wasm backend first
+   * initializes (call `wasmBackend.setup({ wasmPath })` before
    * `registry.ready()`); it cannot be changed afterwards.
    */
   readonly wasmPath?: string;
@@ -29,6 +50,7 @@ export interface WasmBackendOptions {
 }
 
 const optionsSchema = v.strictObject({
+  wasmPaths: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPaths must be the URL (or folder) the .wasm files are served from'))),
   wasmPath: v.optional(v.pipe(v.string(), v.nonEmpty('wasmPath must be a directory path'))),
   fusedKernels: v.optional(v.picklist(FUSED_KERNEL_PREFERENCES as FusedKernelPreference[], `fusedKernels must be one of ${FUSED_KERNEL_PREFERENCES.join(', ')} (or set ${FUSED_KERNEL_ENV})`)),
 });
@@ -57,19 +79,18 @@ async function loadTfjsWasm(): Promise<TfjsWasmModule> {
   }
 }
 
-function alreadyInitialized(wasmPath: string): NpdeError {
-  return wasmUnavailable('wasmPath was given after the wasm backend had already initialized', {
-    expected: 'wasmPath set before the first registry.ready() / tf.setBackend("wasm")',
-    received: `wasmPath ${JSON.stringify(wasmPath)}, backend already running with ${configuredWasmDir ?? 'the binaries in its own dist/ folder'}`,
-    hint: 'Call wasmBackend.setup({ wasmPath }) at startup, before anything initializes the wasm backend.',
+function alreadyInitialized(option: string, wasmPath: string): NpdeError {
+  return wasmUnavailable(`${option} was given after the wasm backend had already initialized`, {
+    expected: `${option} set before the first registry.ready() / tf.setBackend("wasm")`,
+    received: `${option} ${JSON.stringify(wasmPath)}, backend already running with ${configuredWasmDir ?? 'the binaries in its own dist/ folder'}`,
+    hint: `Call wasmBackend.setup({ ${option} }) at startup, before anything initializes the wasm backend.`,
   });
 }
 
 function applyWasmPath(mod: TfjsWasmModule, dir: string): void {
   if (configuredWasmDir === dir) return;
   try {
-    // Emscripten concatenates prefix + file name, so the prefix needs its trailing separator.
-    mod.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+    mod.setWasmPaths(wasmPrefix(dir));
   } catch (err) {
     throw wasmUnavailable('tfjs-backend-wasm refused the wasmPath', {
       received: err instanceof Error ? err.message : String(err),
@@ -89,7 +110,12 @@ function applyWasmPath(mod: TfjsWasmModule, dir: string): void {
  * tfjs) and checks that the `.wasm` binary it will fetch exists, so that a
  * missing file is reported by name instead of as a failed `tf.setBackend`.
  * In Node no path configuration is needed: tfjs reads the binaries from its
- * own `dist/` folder. See {@link WasmBackendOptions.wasmPath} for bundles.
+ * own `dist/` folder (see {@link WasmBackendOptions.wasmPath} when they moved).
+ * In a browser the `.wasm` files are fetched by URL: serve them from one folder
+ * and give its URL as {@link WasmBackendOptions.wasmPaths}. The Node-only file
+ * access lives in `src/node/wasm-host.ts`, which the package.json `imports`
+ * entry `#wasm-host` selects under the `node` condition, so browser bundles
+ * never see it.
  *
  * `setup()` also registers npde's fused WASM SIMD stencil kernels for `wasm`
  * (see {@link WasmBackendOptions.fusedKernels} and `fusedKernelMode()`).
@@ -133,13 +159,25 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
       });
     }
 
+    if (options.wasmPaths !== undefined && options.wasmPath !== undefined && options.wasmPaths !== options.wasmPath) {
+      throw wasmUnavailable('both wasmPaths and wasmPath were given', {
+        expected: 'one of them (wasmPaths: a URL or folder; wasmPath: a folder, Node only)',
+        received: `wasmPaths ${JSON.stringify(options.wasmPaths)}, wasmPath ${JSON.stringify(options.wasmPath)}`,
+        hint: 'Give wasmPaths only; wasmPath is its older, Node-only name.',
+      });
+    }
+    const option = options.wasmPaths !== undefined ? 'wasmPaths' : 'wasmPath';
+    const given = options.wasmPaths ?? options.wasmPath;
+    const wanted = given === undefined ? undefined : wasmDirectory(given);
+
+    // In a browser the fused kernels are fetched from the same folder as tfjs's binaries.
+    if (WASM_HOST === 'browser' && wanted !== undefined) setStencilWasmUrl(new URL(STENCIL_WASM_FILE, wanted));
     // The fused stencil kernels register before the backend initializes, so that their
     // setupFunc runs then (it chooses zero-copy or copy mode); failures only mean the op path.
     await installFusedKernels(options.fusedKernels, mod.version_wasm);
 
-    const wanted = options.wasmPath === undefined ? undefined : path.resolve(options.wasmPath);
     if (isInitialized()) {
-      if (wanted !== undefined && wanted !== configuredWasmDir) throw alreadyInitialized(options.wasmPath!);
+      if (wanted !== undefined && wanted !== configuredWasmDir) throw alreadyInitialized(option, given!);
       return;
     }
     const located = locateTfjsWasm();
@@ -149,13 +187,13 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
       const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
       const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
       const binary = wasmBinaryFor(simd, threads);
-      if (missingFiles(dir, [binary]).length) {
+      if ((await missingWasmFiles(dir, [binary])).length) {
         throw wasmUnavailable(`the WebAssembly binary '${binary}' is missing`, {
           expected: `${binary} in ${dir}`,
-          received: `a folder without it (tfjs ships ${WASM_BINARIES.join(', ')})`,
+          received: `a ${WASM_HOST === 'browser' ? 'URL that does not serve it' : 'folder without it'} (tfjs ships ${WASM_BINARIES.join(', ')})`,
           hint:
             wanted !== undefined || configuredWasmDir !== undefined
-              ? `Point wasmPath at the folder that holds the .wasm files (they ship in node_modules/${TFJS_WASM_PACKAGE}/dist/).`
+              ? `Point ${option} at the folder that holds the .wasm files (they ship in node_modules/${TFJS_WASM_PACKAGE}/dist/).`
               : `Reinstall the package (npm install ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION}); if a bundler moved the files, copy them and set wasmPath.`,
         });
       }
@@ -166,6 +204,8 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
   async probe(): Promise<BackendAvailability> {
     const support = wasmSupport();
     if (!support.webAssembly) return { available: false, reason: 'this JavaScript runtime has no WebAssembly' };
+    // A browser fetches the binaries by URL; setup() checks the folder given as wasmPaths.
+    if (WASM_HOST === 'browser') return { available: true };
     // Threads are never used in Node, so the needed binary depends on SIMD only.
     const binary = wasmBinaryFor(support.simd, false);
     let dir = configuredWasmDir;
@@ -176,7 +216,7 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
       }
       dir = found.distDir;
     }
-    if (missingFiles(dir, [binary]).length) {
+    if ((await missingWasmFiles(dir, [binary])).length) {
       return { available: false, reason: `${binary} is missing from ${dir}; reinstall ${TFJS_WASM_PACKAGE}@${TFJS_WASM_VERSION} or set wasmPath` };
     }
     return { available: true };

@@ -1,7 +1,12 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { TFJS_WASM_PACKAGE } from './errors.js';
+/**
+ * What the wasm backend knows about tfjs-backend-wasm's `.wasm` binaries. The
+ * runtime-specific parts (finding them on disk, fetching them) come from the
+ * package.json `imports` entry `#wasm-host`: `node/wasm-host.ts` in Node,
+ * `browser/wasm-host.ts` elsewhere.
+ *
+ * @module
+ */
+export { locateTfjsWasm, missingFiles } from '#wasm-host';
 
 /** The three binaries tfjs-backend-wasm ships; which one loads depends on SIMD and thread support. */
 export const WASM_BINARIES = [
@@ -36,24 +41,4 @@ export function wasmSupport(): { webAssembly: boolean; simd: boolean } {
   } catch {
     return { webAssembly: true, simd: false };
   }
-}
-
-/**
- * Where Node resolves `@tensorflow/tfjs-backend-wasm` from this package: its
- * entry file and the folder beside it that holds the `.wasm` binaries (the
- * folder Emscripten's loader reads them from when no path is set). Returns the
- * resolution error instead when the package cannot be found.
- */
-export function locateTfjsWasm(): { entry: string; distDir: string } | { error: Error } {
-  try {
-    const entry = createRequire(import.meta.url).resolve(TFJS_WASM_PACKAGE);
-    return { entry, distDir: path.dirname(entry) };
-  } catch (err) {
-    return { error: err instanceof Error ? err : new Error(String(err)) };
-  }
-}
-
-/** Which of `files` are missing from directory `dir`. */
-export function missingFiles(dir: string, files: readonly string[]): string[] {
-  return files.filter((f) => !existsSync(path.join(dir, f)));
 }

@@ -15,7 +15,7 @@ export interface WasmInfo {
  * Those flags exist once `@tensorflow/tfjs-backend-wasm` is loaded, so call it
  * after `wasmBackend.setup()` or `registry.ready({ backend: 'wasm' })`.
  *
- * @throws An `NpdeError` (`NPDE_BACKEND_UNAVAILABLE`) when the wasm backend was not set up yet.
+ * @throws A `BackendUnavailableError` (`NPDE_BACKEND_UNAVAILABLE`) when the wasm backend was not set up yet.
  *
  * @example
  * ```ts
