@@ -1,4 +1,4 @@
-import { defineOptimizer, tf, v } from '@npde/core';
+import { ErrorCodes, ShapeError, defineOptimizer, describeValue, tf, v, type Tensor } from '@npde/core';
 import { gradientStep } from './gradient-step.js';
 import { exponentialDecay } from './learning-rate-schedule.js';
 import { SlotVariables } from './slot-variables.js';
@@ -51,6 +51,11 @@ export type AdamOptions = v.InferOutput<typeof AdamOptionsSchema>;
  * returns the rate the next step will use. m and v are non-trainable variables,
  * created per variable on its first step and released by `dispose()`.
  *
+ * `getState` returns m and v by the variable's position (`m/0`, `v/0`, …) and
+ * the step count t (`step`, an int32 scalar); `setState` on a fresh instance
+ * makes it continue bit for bit, schedule and bias correction included, which
+ * is how a resumed fit ends with the weights of an uninterrupted one.
+ *
  * @example
  * ```ts
  * // in a training config: 0.02, halved every 50 steps, never below 1e-4
@@ -64,7 +69,7 @@ export const adam = defineOptimizer<AdamOptions>({
   options: AdamOptionsSchema,
   create: ({ options }) => {
     const { beta1, beta2, epsilon } = options;
-    const moments = new SlotVariables(2);
+    const moments = new SlotVariables(['m', 'v']);
     let steps = 0;
     let disposed = false;
     return {
@@ -86,6 +91,12 @@ export const adam = defineOptimizer<AdamOptions>({
         return loss;
       },
       learningRate: () => exponentialDecay(options, steps),
+      getState: (variables) => ({ ...moments.state(variables), step: tf.scalar(steps, 'int32') }),
+      setState: (variables, state) => {
+        const step = readStepCount(state['step']);
+        moments.restore(variables, state);
+        steps = step;
+      },
       dispose: () => {
         disposed = true;
         moments.dispose();
@@ -93,3 +104,17 @@ export const adam = defineOptimizer<AdamOptions>({
     };
   },
 });
+
+/** The step count `t` stored under `step` by Adam's `getState`, checked. */
+function readStepCount(t: Tensor | undefined): number {
+  const value = t?.size === 1 ? t.dataSync()[0]! : undefined;
+  if (value === undefined || !Number.isInteger(value) || value < 0) {
+    throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'Adam state has no valid step count', {
+      path: 'state.step',
+      expected: 'a scalar integer ≥ 0 (the steps taken)',
+      received: t ? `a tensor of shape [${t.shape.join(', ')}] holding ${describeValue(value)}` : 'no entry',
+      hint: 'Pass the state written by the same optimizer\'s getState().',
+    });
+  }
+  return value;
+}

@@ -9,6 +9,7 @@ import {
   type Optimizer,
   type OptimizerInstance,
   type Scalar,
+  type Tensor,
   type Tensor2D,
   type Variable,
 } from '@npde/core';
@@ -88,7 +89,7 @@ function quadratic(theta0: readonly number[] = [0, 0, 0, 0]): Quadratic {
       return { loss: value, grads: [grads[w.name]!, grads[b.name]!] };
     },
     batch: { x: Xt as Tensor2D, y: ct as Tensor2D },
-    model: undefined,
+    model: noModel,
     iteration: 0,
   };
   return {
@@ -112,7 +113,7 @@ function linear(g: readonly number[]): Quadratic {
         return { loss: value, grads: [grads[theta.name]!] };
       },
       batch: { x: gt.reshape([1, -1]) as Tensor2D, y: gt.reshape([1, -1]) as Tensor2D },
-      model: undefined,
+      model: noModel,
       iteration: 0,
     },
     theta: () => Array.from(theta.dataSync()),
@@ -133,6 +134,9 @@ function track<T extends { dispose(): void }>(x: T): T {
 }
 
 const thetaStar = minimizer();
+
+/** These optimizers never read `problem.model`; the test problems have none. */
+const noModel = undefined as unknown as OptimizationProblem['model'];
 
 // ------------------------------------------------------------ tests
 
@@ -318,6 +322,66 @@ describe.each([
     expect(() => opt.step(bad)).toThrow(ShapeError);
     expect(tf.memory().numTensors).toBe(before);
     expect((q.problem.variables as Variable[]).every((x) => !x.isDisposed)).toBe(true);
+  });
+});
+
+describe.each([
+  { plugin: sgd as Optimizer<unknown>, options: { learningRate: 0.05, momentum: 0.9 }, keys: ['velocity/0', 'velocity/1'] },
+  { plugin: adam as Optimizer<unknown>, options: { learningRate: 0.05, decay: 0.5, decaySteps: 7 }, keys: ['m/0', 'm/1', 'step', 'v/0', 'v/1'] },
+])('$plugin.id: getState / setState', ({ plugin, options, keys }) => {
+  // A resumed run must end where the uninterrupted one does, to the bit: the state holds
+  // every number the update reads (moments, velocity, the step count behind the schedule
+  // and Adam's bias correction), and it is copied in float32, as the optimizer holds it.
+  it('a fresh instance given the state continues exactly as the original', () => {
+    const straight = track(quadratic([0.3, -0.2, 0.1, 0.5]));
+    const a = track(create(plugin, options));
+    for (let k = 0; k < 20; k++) a.step(straight.problem);
+
+    const first = track(quadratic([0.3, -0.2, 0.1, 0.5]));
+    const b = track(create(plugin, options));
+    for (let k = 0; k < 10; k++) b.step(first.problem);
+    const state = b.getState!(first.problem.variables);
+    expect(Object.keys(state).sort()).toEqual(keys);
+    const resumed = track(quadratic(first.theta()));
+    const c = track(create(plugin, options));
+    c.setState!(resumed.problem.variables, state);
+    tf.dispose(Object.values(state));
+    expect(c.learningRate!()).toBe(b.learningRate!());
+    for (let k = 0; k < 10; k++) c.step(resumed.problem);
+
+    expect(resumed.theta()).toEqual(straight.theta());
+    expect(c.learningRate!()).toBe(a.learningRate!());
+  });
+
+  it('returns copies the caller owns, and holds nothing before the first step', () => {
+    const q = track(quadratic());
+    const opt = track(create(plugin, options));
+    const empty = opt.getState!(q.problem.variables);
+    expect(Object.keys(empty).filter((k) => k !== 'step')).toEqual([]);
+    tf.dispose(Object.values(empty));
+    opt.step(q.problem);
+    const before = tf.memory().numTensors;
+    const state = opt.getState!(q.problem.variables);
+    tf.dispose(Object.values(state));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => opt.step(q.problem)).not.toThrow();
+  });
+
+  it('rejects state of the wrong shape or incomplete state by its key, changing nothing', () => {
+    const q = track(quadratic());
+    const opt = track(create(plugin, options));
+    opt.step(q.problem);
+    const state = opt.getState!(q.problem.variables);
+    const [key0] = keys;
+    const wrong: Record<string, Tensor> = { ...state, [key0!]: tf.zeros([7]) };
+    const partial: Record<string, Tensor> = { ...state };
+    delete partial[key0!];
+    const fresh = track(create(plugin, options));
+    expect(() => fresh.setState!(q.problem.variables, wrong)).toThrow(expect.objectContaining({ constructor: ShapeError, path: `state.${key0}` }));
+    if (plugin === adam) expect(() => fresh.setState!(q.problem.variables, partial)).toThrow(expect.objectContaining({ constructor: ShapeError, path: `state.${key0}` }));
+    const none = fresh.getState!(q.problem.variables);
+    expect(Object.keys(none).filter((k) => k !== 'step')).toEqual([]);
+    tf.dispose([...Object.values(state), ...Object.values(none), wrong[key0!]!]);
   });
 });
 

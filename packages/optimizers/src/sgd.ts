@@ -17,6 +17,9 @@ export type SgdOptions = v.InferOutput<typeof SgdOptionsSchema>;
  * Steepest descent (the Succi note's training rule, theory §1): θ ← θ − η·g.
  * With `momentum` μ > 0, heavy-ball momentum as in tfjs's `MomentumOptimizer`:
  * u ← μ·u + g, θ ← θ − η·u (u starts at 0, one state tensor per variable).
+ * `getState` returns u by the variable's position (`velocity/0`, …; nothing
+ * without momentum), and `setState` restores it, so a resumed fit continues
+ * exactly.
  *
  * @example
  * ```ts
@@ -34,7 +37,7 @@ export const sgd = defineOptimizer<SgdOptions>({
   options: SgdOptionsSchema,
   create: ({ options }) => {
     const { learningRate, momentum } = options;
-    const velocity = new SlotVariables(1);
+    const velocity = new SlotVariables(['velocity']);
     let disposed = false;
     return {
       step: (problem) => {
@@ -50,6 +53,8 @@ export const sgd = defineOptimizer<SgdOptions>({
         });
       },
       learningRate: () => learningRate,
+      getState: (variables) => velocity.state(variables),
+      setState: (variables, state) => velocity.restore(variables, state),
       dispose: () => {
         disposed = true;
         velocity.dispose();

@@ -11,6 +11,7 @@ export function showProgress(events$: Observable<TrainerEvent>, label: string, e
   const tty = Boolean(process.stderr.isTTY);
   let bar: SingleBar | undefined;
   let nextReport = 0;
+  let restored: string | undefined;
   const sub: Subscription = events$.subscribe((e) => {
     if (e.type === 'fit:start') {
       if (tty) {
@@ -28,6 +29,8 @@ export function showProgress(events$: Observable<TrainerEvent>, label: string, e
         process.stderr.write(`${label}: epoch ${e.epoch}/${e.epochs} loss ${e.loss.toExponential(3)}${e.valLoss !== undefined ? ` val ${e.valLoss.toExponential(3)}` : ''}\n`);
         nextReport = e.epoch + Math.max(1, Math.ceil(e.epochs / 10));
       }
+    } else if (e.type === 'fit:best-restored') {
+      restored = `${label}: the final weights were worse (${e.monitor} ${e.finalLoss.toExponential(3)}); kept the best, from epoch ${e.epoch} (${e.monitor} ${e.loss.toExponential(3)})\n`;
     } else if (e.type === 'fit:end' || e.type === 'fit:diverged') {
       if (bar) {
         if (e.type === 'fit:end') bar.update(e.epochs);
@@ -35,6 +38,8 @@ export function showProgress(events$: Observable<TrainerEvent>, label: string, e
         bar = undefined;
       }
       if (e.type === 'fit:end' && e.reason !== 'completed') process.stderr.write(`${label}: stopped after ${e.epochs} epochs (${e.reason})\n`);
+      if (restored) process.stderr.write(restored);
+      restored = undefined;
     }
   });
   return () => {
