@@ -3,8 +3,7 @@ import * as v from 'valibot';
 import { defineKernelFamily, defineOptimizer } from './plugins/define.js';
 import { tf, type Tensor2D } from './tensor/tf.js';
 import { Registry } from './registry/registry.js';
-import { cpuBackend } from './tensor/cpu-backend.js';
-import { referenceEuler, referenceIdentity, referenceNoReservoir, referenceTanh } from './testing/reference-plugins.js';
+import { withReferenceDefaults, referencePdeStage, referenceCpuBackend as cpuBackend, referenceEuler, referenceIdentity, referenceNoReservoir, referenceTanh } from './testing/reference-plugins.js';
 
 export { referenceEuler as euler, referenceNoReservoir as noReservoir, referenceTanh as tanhAct };
 
@@ -45,7 +44,7 @@ export const sgd = defineOptimizer({
 
 /** A registry holding the test plugins and the cpu backend. */
 export function testRegistry(): Registry {
-  return new Registry().register(diagKernel, referenceTanh, referenceIdentity, referenceEuler, referenceNoReservoir, sgd, cpuBackend);
+  return withReferenceDefaults(new Registry().register(diagKernel, referenceTanh, referenceIdentity, referenceEuler, referenceNoReservoir, referencePdeStage, sgd, cpuBackend));
 }
 
 export const testSpec = {

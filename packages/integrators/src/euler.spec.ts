@@ -1,4 +1,4 @@
-import { Registry, globalRegistry, tf, validate, type Scalar, type StepContext, type Tensor2D } from '@npde/core';
+import { Registry, globalRegistry, resolveField, tf, validate, type Scalar, type StepContext, type Tensor2D } from '@npde/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { euler, plugins } from './index.js';
 
@@ -6,7 +6,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const integrator = () => euler.create({ options: validate(euler.options, {}) });
+const integrator = () => euler.create({ options: validate(euler.options, {}), field: resolveField({ shape: [4] }), layers: 1, seed: 0 });
 
 /** A StepContext built by hand, as the model builds it (see `NeuralPde.stepContext`). */
 function context(

@@ -18,7 +18,7 @@ export { ADR_FAMILIES, AdrOptionsSchema, type AdrBoundary, type AdrFamily, type 
 export { adrToTaps, tapMoments, tapsToAdr, type AdrCoefficients, type StencilTaps } from './adr/taps.js';
 export { dense } from './dense/dense.js';
 export { DenseOptionsSchema, type DenseOptions, type DenseOptionsInput } from './dense/options.js';
-export { momentsFromDense } from './moments/dense-moments.js';
+export { kernelMomentsFromDense, momentsFromDense, siteCoordinates, type MomentGeometry } from './moments/dense-moments.js';
 
 /** Every kernel family of this package, for `registry.register(plugins)`. */
 export const plugins = [dense, adr] as const;

@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { checkRoundTrip } from '@npde/core/testing';
-import { NeuralPde, Trainer, builtinPlugins, createDefaultRegistry, defaultRegistry, globalRegistry, tf } from './index.js';
+import { NeuralPde, Trainer, builtinDefaults, builtinPlugins, createDefaultRegistry, defaultRegistry, globalRegistry, tf } from './index.js';
 
 describe('default registry', () => {
   it('holds every built-in plugin kind and backend', () => {
     const r = createDefaultRegistry();
     const kinds = new Set(r.list().map((p) => p.kind));
-    expect([...kinds].sort()).toEqual(['activation', 'backend', 'integrator', 'kernel', 'optimizer', 'reservoir']);
+    expect([...kinds].sort()).toEqual(['activation', 'backend', 'integrator', 'kernel', 'optimizer', 'reservoir', 'stage']);
     expect(r.list('backend').map((b) => b.name).sort()).toEqual(['cpu', 'tensorflow', 'wasm']);
     expect(r.list()).toHaveLength(builtinPlugins.length);
-    expect(defaultRegistry()).toBe(globalRegistry());
-    expect(() => defaultRegistry()).not.toThrow();
+    // The defaults a spec falls back to are registered plugins of their kind.
+    for (const [kind, id] of Object.entries(builtinDefaults)) expect(r.has(kind as 'stage', id)).toBe(true);
+    expect(r.defaultId('stage', 'stages')).toBe('@npde/stages/pde');
+  });
+
+  it('fills the global registry once: calling it again adds nothing', () => {
+    const before = defaultRegistry().list().length;
+    expect(defaultRegistry().list()).toHaveLength(before);
+    expect(globalRegistry().defaultId('integrator', 'integrator')).toBe('@npde/integrators/euler');
   });
 
   it('picks the WASM backend by default', async () => {

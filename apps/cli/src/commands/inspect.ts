@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createDefaultRegistry, loadModel, readModelJson, type NeuralPde } from 'npde';
+import { createDefaultRegistry, loadModel, type KernelMoment, type NeuralPde } from 'npde';
+import { readModelJson } from '@npde/core/node';
 import { plot } from '../ui/plot.js';
 import { num, table } from '../ui/table.js';
 import { BACKENDS, parseBackends, runAction } from './shared.js';
@@ -9,15 +10,23 @@ function stats(xs: readonly number[]): [string, string, string] {
   return [num(Math.min(...xs)), num(mean), num(Math.max(...xs))];
 }
 
-/** The physics of a model: quantities per layer and kernel moments per layer. */
+/** What the 1-D moments mean (theory §6); other labels (`Mxy`, `W3`) are shown as they are. */
+const MOMENT_NAMES: Readonly<Record<string, string>> = { W0: 'W0 (amplitude)', W1: 'W1 (advection)', W2: 'W2 (diffusion)' };
+
+/**
+ * The physics of a model: quantities per layer, and per layer the kernel's
+ * moments (`moments[layer]` is the `moments` list of its `KernelMoments`:
+ * one `{ alpha, label, values, channels? }` per multi-index and channel pair,
+ * `W0, W1, W2` in 1-D, `M, Mx, My, …` in 2-D).
+ */
 export function describeModel(model: NeuralPde, maxOrder = 2): {
   physics: { name: string; description: string; values: number[][] }[];
-  moments: number[][][];
+  moments: KernelMoment[][];
 } {
   const physics = (model.kernel.physics?.() ?? []).map((q) => ({ name: q.name, description: q.description, values: q.values.map((r) => [...r]) }));
-  const moments: number[][][] = [];
+  const moments: KernelMoment[][] = [];
   for (let l = 0; l < model.layers; l++) {
-    if (model.kernel.moments) moments.push(model.kernel.moments(l, maxOrder));
+    if (model.kernel.moments) moments.push([...model.kernel.moments(l, maxOrder).moments]);
   }
   return { physics, moments };
 }
@@ -58,8 +67,12 @@ export function registerInspect(program: Command): void {
         }
         if (moments.length) {
           const rows = [['moment', 'layer', 'min', 'mean', 'max']];
-          const names = ['W0 (amplitude)', 'W1 (advection)', 'W2 (diffusion)'];
-          moments.forEach((m, l) => m.forEach((row, k) => rows.push([names[k] ?? `W${k}`, String(l), ...stats(row)])));
+          moments.forEach((m, l) =>
+            m.forEach((e) => {
+              const name = (MOMENT_NAMES[e.label] ?? e.label) + (e.channels ? ` [${e.channels.join('←')}]` : '');
+              rows.push([name, String(l), ...stats(e.values)]);
+            }),
+          );
           out.push(table(rows), '');
         }
         process.stdout.write(out.join('\n'));

@@ -10,10 +10,10 @@ import {
   createDefaultRegistry,
   saveModel,
   tf,
-  writeFileAtomic,
   type Registry,
   type Tensor2D,
 } from 'npde';
+import { writeFileAtomic } from '@npde/core/node';
 import { parseTrainConfig, type TrainConfig } from '../config/train-config.js';
 import { generateAdrData } from '../demo/adr-data.js';
 import { relL2, type AdrProfiles } from '../demo/profiles.js';
@@ -114,6 +114,8 @@ export function registerTrain(program: Command): void {
           valLoss: fit.valLoss ?? null,
           seconds: fit.seconds,
           reason: fit.reason,
+          restoredBest: fit.restoredBest,
+          best: fit.best ?? null,
           params: model.paramCount,
           ...(relErr ? { relErr } : {}),
         };

@@ -1,17 +1,9 @@
 import { ErrorCodes, ShapeError, ValidationError, describeValue, withPluginContext } from '../errors/errors.js';
 import { resolveField, type FieldInfo } from '../plugins/field.js';
-import type {
-  ActivationInstance,
-  IntegratorInstance,
-  KernelInstance,
-  ReservoirInstance,
-  StepContext,
-} from '../plugins/types.js';
+import type { KernelInstance, ModelRecording, ModelView, PdeBlockView, StageView } from '../plugins/types.js';
 import { globalRegistry, type Registry } from '../registry/registry.js';
-import { validate } from '../schema/validate.js';
-import { tf, type Scalar, type Tensor, type Tensor2D, type Variable } from '../tensor/tf.js';
-import { ModelSpecSchema, type ModelSpec, type NormalizedModelSpec } from './spec.js';
-import { stencilRelax } from '../ops/stencil-relax/stencil-relax.js';
+import { tf, type Tensor, type Tensor2D, type Variable } from '../tensor/tf.js';
+import { normalizeModelSpec, type ModelSpec, type NormalizedModelSpec } from './spec.js';
 
 /** Options of {@link NeuralPde.create}. */
 export interface CreateModelOptions {
@@ -22,120 +14,163 @@ export interface CreateModelOptions {
 }
 
 /** Input accepted by {@link NeuralPde.predict}: a tensor or nested arrays. */
-export type FieldInput = Tensor | number[][] | number[][][] | number[][][][] | number[][][][][];
+export type FieldInput = Tensor | number[] | number[][] | number[][][] | number[][][][] | number[][][][][];
 
-let modelCounter = 0;
+/** The per-sample shape of a field as an array, channels last when there is more than one real channel. */
+function sampleShape(f: FieldInfo): number[] {
+  return [...f.shape, ...(f.realChannels > 1 ? [f.realChannels] : [])];
+}
+
+/** The qualified name of a stage's parameter: `<stage>/<local>`, or `<local>` for the unnamed stage. */
+function qualified(stage: string, local: string): string {
+  return stage === '' ? local : `${stage}/${local}`;
+}
 
 /**
- * A neural PDE: `layers` steps of the relaxation dynamics
- * dz/dt = −γ (z − f(W z − b)) + reservoir term, advanced by an integrator with
- * ω = γ·dt, from z₀ = x. With the Euler integrator and ω = 1 this is exactly an
- * MLP with `layers` layers of width `field.size`.
+ * A neural PDE model: a chain of **stages** (a relaxation block, channel
+ * mixing, pooling, a readout, a recurrence, …), each a plugin resolved through
+ * the registry and each receiving the previous one's output geometry. A
+ * one-block spec (`{ field, layers, kernel, activation, … }`) is a model of
+ * one `pde` stage: `layers` steps of dz/dt = −γ (z − f(W z − b)), advanced by
+ * an integrator with ω = γ·dt from z₀ = x; with the Euler integrator and ω = 1
+ * it is exactly an MLP of `layers` layers.
+ *
+ * States are `[batch, size]` tensors, sites row-major and channels last.
  *
  * @example
  * ```ts
  * const model = NeuralPde.create({
- *   field: { shape: [64] }, layers: 8, omega: 0.5,
- *   kernel: { id: '@npde/kernels/adr', options: { family: 'heterogeneous' } },
- *   activation: '@npde/activations/tanh',
+ *   input: { shape: [16, 16] },
+ *   stages: [
+ *     { id: '@npde/stages/mix', options: { channels: 4 } },
+ *     { id: '@npde/stages/pde', options: { layers: 2, omega: 0.5, activation: '@npde/activations/tanh',
+ *       kernel: { id: '@npde/kernels/adr', options: { family: 'homogeneous' } } } },
+ *     { id: '@npde/stages/readout', options: { outputs: 3, average: true } },
+ *   ],
  * }, { registry });
- * const y = model.predict(x);          // same shape as x
- * const states = model.trajectory(x);  // layers + 1 tensors
+ * const logits = model.predict(images);   // [batch, 3]
  * ```
  */
-export class NeuralPde {
-  /** The spec, defaults filled in (what {@link saveModel} writes). */
+export class NeuralPde implements ModelView {
+  /** The spec in its composite form, defaults filled in (what {@link saveModel} writes). */
   readonly spec: NormalizedModelSpec;
-  /** Resolved field geometry. */
-  readonly field: FieldInfo;
-  /** The kernel instance (W of every layer). */
-  readonly kernel: KernelInstance;
-  /** The activation f. */
-  readonly activation: ActivationInstance;
-  /** The time integrator. */
-  readonly integrator: IntegratorInstance;
-  /** The normalization reservoir. */
-  readonly reservoir: ReservoirInstance;
-  /** Plugin ids in use, for error messages and reports. */
-  readonly pluginIds: {
-    /** Id of the kernel family. */
-    kernel: string;
-    /** Id of the activation. */
-    activation: string;
-    /** Id of the integrator. */
-    integrator: string;
-    /** Id of the reservoir. */
-    reservoir: string;
-  };
-  private readonly omegaVar: Variable;
-  private readonly biasVar: Variable | undefined;
+  /** Geometry of one input sample. */
+  readonly input: FieldInfo;
+  /** Geometry of one output sample (for a classifier, `output.size` classes). */
+  readonly output: FieldInfo;
+  /** The stages in order. */
+  readonly stages: readonly StageView[];
   private readonly params: Record<string, Variable>;
   private disposed = false;
-  /**
-   * `auto` (default): run each step as one fused stencil-relaxation op
-   * ({@link stencilRelax}) when the kernel has a stencil form, the activation is a
-   * built-in one, the integrator is the Euler relaxation and the reservoir is inert;
-   * `off`: always compose kernel, activation and integrator op by op (the reference).
-   */
-  fusion: 'auto' | 'off' = 'auto';
 
-  private constructor(spec: NormalizedModelSpec, registry: Registry, prefix: string) {
-    const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
+  private constructor(spec: NormalizedModelSpec, registry: Registry, optionPaths: readonly string[], prefix: string) {
     this.spec = spec;
-    this.field = resolveField(spec.field, at('field'));
-    const layers = spec.layers;
-    const kernel = registry.resolve('kernel', spec.kernel, at('kernel'));
-    const activation = registry.resolve('activation', spec.activation, at('activation'));
-    const integrator = registry.resolve('integrator', spec.integrator, at('integrator'));
-    const reservoir = registry.resolve('reservoir', spec.reservoir, at('reservoir'));
-    this.pluginIds = {
-      kernel: kernel.plugin.id,
-      activation: activation.plugin.id,
-      integrator: integrator.plugin.id,
-      reservoir: reservoir.plugin.id,
-    };
-    const uid = ++modelCounter;
-    this.kernel = withPluginContext(kernel.plugin.id, 'create', () =>
-      kernel.plugin.create({ field: this.field, layers, options: kernel.options, seed: spec.seed }),
-    );
-    this.activation = withPluginContext(activation.plugin.id, 'create', () => activation.plugin.create({ options: activation.options }));
-    this.integrator = withPluginContext(integrator.plugin.id, 'create', () => integrator.plugin.create({ options: integrator.options }));
-    this.reservoir = withPluginContext(reservoir.plugin.id, 'create', () =>
-      reservoir.plugin.create({ options: reservoir.options, field: this.field }),
-    );
-    const omega = typeof spec.omega === 'number' ? { value: spec.omega, trainable: false } : spec.omega;
-    this.omegaVar = tf.tidy(() => tf.variable(tf.scalar(omega.value), omega.trainable ?? false, `npde${uid}/omega`));
-    this.biasVar =
-      spec.bias === 'none'
-        ? undefined
-        : tf.tidy(() =>
-            tf.variable(tf.zeros(spec.bias === 'shared' ? [this.field.size] : [layers, this.field.size]), true, `npde${uid}/bias`),
-          );
+    this.input = resolveField(spec.input, prefix ? `${prefix}.input` : 'input');
+    const stages: StageView[] = [];
     const params: Record<string, Variable> = {};
-    for (const [k, p] of Object.entries(this.kernel.params)) params[`kernel/${k}`] = p;
-    for (const [k, p] of Object.entries(this.reservoir.params)) params[`reservoir/${k}`] = p;
-    if (this.biasVar) params['bias'] = this.biasVar;
-    params['omega'] = this.omegaVar;
+    let input = this.input;
+    try {
+      spec.stages.forEach((s, i) => {
+        const path = optionPaths[i]!;
+        const idPath = path === prefix ? (prefix ? `${prefix}.stages[${i}]` : `stages[${i}]`) : path.replace(/\.options$/, '.id');
+        const { plugin, options } = registry.resolve('stage', { id: s.id, options: s.options }, idPath);
+        const instance = withPluginContext(plugin.id, 'create', () =>
+          plugin.create({ options, input, seed: spec.seed * 1009 + i, registry, path }),
+        );
+        stages.push({ id: plugin.id, name: s.name, input, output: instance.output, instance });
+        for (const [k, p] of Object.entries(instance.params)) params[qualified(s.name, k)] = p;
+        input = instance.output;
+      });
+    } catch (err) {
+      stages.forEach((s) => s.instance.dispose());
+      throw err;
+    }
+    this.stages = stages;
+    this.output = input;
     this.params = params;
   }
 
   /**
-   * Build a model from a spec: validates it (errors name the path, e.g.
-   * `kernel.options.dx`), resolves every plugin id through the registry, and
-   * creates the parameters.
+   * Build a model from a spec (composite or one-block): validates it (errors
+   * name the path, e.g. `stages[1].options.kernel.options.dx`), resolves every
+   * plugin id through the registry, and creates the parameters.
    */
   static create(spec: ModelSpec, options: CreateModelOptions = {}): NeuralPde {
     const prefix = options.path ?? '';
-    const normalized = validate(ModelSpecSchema, spec, { what: 'model spec', code: ErrorCodes.INVALID_SPEC, path: prefix }) as NormalizedModelSpec;
-    return new NeuralPde(normalized, options.registry ?? globalRegistry(), prefix);
+    const registry = options.registry ?? globalRegistry();
+    const { spec: normalized, optionPaths } = normalizeModelSpec(spec, registry, prefix);
+    return new NeuralPde(normalized, registry, optionPaths, prefix);
   }
 
-  /** Number of relaxation steps. */
+  /** Plugin ids in use: each stage's id under its name (`stage` for the unnamed one), and each block part's as `<name>.kernel`, …. */
+  get pluginIds(): Readonly<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const s of this.stages) {
+      out[s.name === '' ? 'stage' : s.name] = s.id;
+      const ids = s.instance.pde?.pluginIds;
+      if (ids) for (const [role, id] of Object.entries(ids)) out[s.name === '' ? role : `${s.name}.${role}`] = id;
+    }
+    return out;
+  }
+
+  /** Every relaxation block of the model (stages that are or contain one), in order. */
+  get blocks(): PdeBlockView[] {
+    return this.stages.flatMap((s) => (s.instance.pde ? [s.instance.pde] : []));
+  }
+
+  /** The model's first relaxation block; throws when it has none. */
+  get pde(): PdeBlockView {
+    const b = this.blocks[0];
+    if (!b) {
+      throw new ValidationError(ErrorCodes.INVALID_SPEC, 'the model has no relaxation (pde) stage', {
+        path: 'stages',
+        expected: 'at least one pde stage',
+        received: this.stages.map((s) => s.id).join(', '),
+      });
+    }
+    return b;
+  }
+
+  /** Geometry of the input (the field of a one-block model). */
+  get field(): FieldInfo {
+    return this.input;
+  }
+
+  /** The first block's kernel (a one-block model's W). */
+  get kernel(): KernelInstance {
+    return this.pde.kernel;
+  }
+
+  /** Number of relaxation steps of the first block. */
   get layers(): number {
-    return this.spec.layers;
+    return this.pde.layers;
   }
 
-  /** Every parameter by name (`kernel/U`, `bias`, `omega`, ...), trainable or not. */
+  /** The current ω of the first block. */
+  get omega(): number {
+    return this.pde.omega();
+  }
+
+  /**
+   * `auto` (default): blocks fuse their steps where their parts allow; `off`:
+   * every block composes kernel, activation and integrator op by op. Setting
+   * it sets every block; reading it gives `auto` unless a block is `off`.
+   */
+  get fusion(): 'auto' | 'off' {
+    return this.blocks.some((b) => b.fusion === 'off') ? 'off' : 'auto';
+  }
+  /** Sets `fusion` on every block at once; a block whose parts cannot fuse stays unfused under `auto` (see {@link NeuralPde.fused}). */
+  set fusion(mode: 'auto' | 'off') {
+    for (const b of this.blocks) b.fusion = mode;
+  }
+
+  /** Whether every block of the model currently runs fused (false without blocks). */
+  get fused(): boolean {
+    const b = this.blocks;
+    return b.length > 0 && b.every((x) => x.fused);
+  }
+
+  /** Every parameter by qualified name (`<stage>/kernel/U`; a one-block model: `kernel/U`, `bias`, `omega`). */
   get parameters(): Readonly<Record<string, Variable>> {
     return this.params;
   }
@@ -153,36 +188,24 @@ export class NeuralPde {
     return this.trainableVariables.reduce((n, p) => n + p.size, 0);
   }
 
-  /** The current ω. */
-  get omega(): number {
-    return this.omegaVar.dataSync()[0]!;
-  }
-
-  /**
-   * Bring an input to the internal layout `[batch, size]`. Accepts
-   * `[batch, size]`, `[batch, ...shape]` (one real channel) or
-   * `[batch, ...shape, realChannels]`. Throws {@link ShapeError} otherwise.
-   */
-  toState(x: FieldInput, path = 'x'): Tensor2D {
+  private toLayout(x: FieldInput, f: FieldInfo, path: string, what: string): Tensor2D {
     const t = x instanceof tf.Tensor ? x : tf.tensor(x as number[][]);
     try {
       const s = t.shape;
-      const f = this.field;
-      const fieldShape = [...f.shape, ...(f.realChannels > 1 ? [f.realChannels] : [])];
+      const shape = sampleShape(f);
       const ok =
         s.length >= 2 &&
-        ((s.length === 2 && s[1] === f.size) ||
-          (s.length === fieldShape.length + 1 && fieldShape.every((d, i) => s[i + 1] === d)));
+        ((s.length === 2 && s[1] === f.size) || (s.length === shape.length + 1 && shape.every((d, i) => s[i + 1] === d)));
       if (!ok) {
-        throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'input does not match the model field', {
+        throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, `${what} does not match the model`, {
           path,
-          expected: `[batch, ${f.size}] or [batch, ${fieldShape.join(', ')}]`,
+          expected: `[batch, ${f.size}] or [batch, ${shape.join(', ')}]`,
           received: `[${s.join(', ')}]`,
-          hint: 'The first axis is the batch; the rest must match `field.shape` (and channels).',
+          hint: `The first axis is the batch; the rest must match the model's ${what === 'input' ? 'input field' : 'output'} (and channels).`,
         });
       }
       if (t.dtype !== 'float32') {
-        throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'input must be float32', { path, expected: 'float32', received: t.dtype });
+        throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, `${what} must be float32`, { path, expected: 'float32', received: t.dtype });
       }
       return t.reshape([s[0]!, f.size]) as Tensor2D;
     } finally {
@@ -190,90 +213,86 @@ export class NeuralPde {
     }
   }
 
-  private stepContext(z: Tensor2D, previous: Tensor2D | undefined, layer: number): StepContext {
-    const attractor = (u: Tensor2D): Tensor2D => {
-      let wz = this.kernel.apply(u, layer);
-      if (this.biasVar) {
-        const b = this.spec.bias === 'shared' ? this.biasVar : tf.gather(this.biasVar, layer);
-        wz = tf.sub(wz, b);
-      }
-      return this.activation.apply(wz) as Tensor2D;
-    };
-    const reservoirTerm = (u: Tensor2D) => this.reservoir.term(u);
-    return {
-      z,
-      previous,
-      layer,
-      omega: this.omegaVar as unknown as Scalar,
-      attractor,
-      reservoirTerm,
-      rhs: (u) => {
-        const f = tf.sub(attractor(u), u);
-        const r = reservoirTerm(u);
-        return (r ? tf.add(f, r) : f) as Tensor2D;
-      },
-    };
+  /**
+   * Bring an input to the internal layout `[batch, inputSize]`. Accepts
+   * `[batch, inputSize]`, `[batch, ...shape]` (one real channel) or
+   * `[batch, ...shape, realChannels]`. Throws {@link ShapeError} otherwise.
+   */
+  toState(x: FieldInput, path = 'x'): Tensor2D {
+    return this.toLayout(x, this.input, path, 'input');
   }
 
-  /** Whether {@link NeuralPde.run} uses the fused stencil-relaxation op (see {@link NeuralPde.fusion}). */
-  get fused(): boolean {
-    return (
-      this.fusion === 'auto' &&
-      this.activation.stencilActivation !== undefined &&
-      this.integrator.relaxation === 'euler' &&
-      this.reservoir.inert === true &&
-      typeof this.kernel.stencil === 'function'
-    );
+  /** Bring regression targets to `[batch, outputSize]` (same rules as {@link NeuralPde.toState}, for the output). */
+  toTarget(y: FieldInput, path = 'y'): Tensor2D {
+    return this.toLayout(y, this.output, path, 'target');
   }
 
-  private fusedStep(z: Tensor2D, layer: number): Tensor2D {
-    const { taps, geometry, boundary } = this.kernel.stencil!(layer);
-    const bias = this.biasVar
-      ? ((this.spec.bias === 'shared' ? this.biasVar : tf.gather(this.biasVar, layer)) as tf.Tensor1D)
-      : tf.zeros([this.field.size]) as tf.Tensor1D;
-    return stencilRelax(z, taps, this.omegaVar as unknown as Scalar, bias, { geometry, boundary, activation: this.activation.stencilActivation! });
+  private runStages(x: Tensor2D, record?: ModelRecording['stages'][number][]): Tensor2D {
+    this.assertAlive();
+    let z = x;
+    for (const s of this.stages) {
+      const layers: ModelRecording['stages'][number]['layers'][number][] = [];
+      const input = z;
+      z = withPluginContext(s.id, 'forward', () =>
+        s.instance.forward(input, record ? { training: true, record: (step) => layers.push(step) } : { training: true }),
+      );
+      record?.push({ input, layers });
+    }
+    return z;
+  }
+
+  /** Output `[batch, outputSize]` for a state batch `[batch, inputSize]` (differentiable; no tidy). */
+  forward(x: Tensor2D): Tensor2D {
+    return this.runStages(x);
+  }
+
+  /** Forward pass, unfused, keeping each stage's input and each relaxation step's input and pre-activation. Call inside `tf.tidy`. */
+  record(x: Tensor2D): ModelRecording {
+    const stages: ModelRecording['stages'][number][] = [];
+    const output = this.runStages(x, stages);
+    return { output, stages };
   }
 
   /**
-   * Run the dynamics on a state `[batch, size]`; returns every state
-   * z₀ … z_L. Differentiable, allocates freely: call inside `tf.tidy` or
-   * `tf.variableGrads`. This is what training differentiates.
+   * The output for input `x`: for a tensor or nested array of shape
+   * `[batch, ...input shape]`, a tensor `[batch, ...output shape]` (the output
+   * field's grid shape, channels last when it has several; a readout's
+   * `[batch, outputs]`); for `[batch, inputSize]`, `[batch, outputSize]`.
    */
-  run(x: Tensor2D, keepTrajectory = false): Tensor2D[] {
-    this.assertAlive();
-    const states: Tensor2D[] = [x];
-    let previous: Tensor2D | undefined;
-    let z = x;
-    const fused = this.fused;
-    for (let l = 0; l < this.spec.layers; l++) {
-      const next = fused ? this.fusedStep(z, l) : this.reservoir.project(this.integrator.step(this.stepContext(z, previous, l)));
-      previous = z;
-      z = next;
-      if (keepTrajectory) states.push(z);
-    }
-    return keepTrajectory ? states : [z];
-  }
-
-  /** Final state for a state batch `[batch, size]` (differentiable; no tidy). */
-  forward(x: Tensor2D): Tensor2D {
-    return this.run(x, false)[0]!;
-  }
-
-  /** The output for input `x` (same shape as `x`). */
   predict(x: FieldInput): Tensor {
-    const shape = x instanceof tf.Tensor ? x.shape : undefined;
     return tf.tidy(() => {
       const z = this.toState(x);
       const y = this.forward(z);
-      return shape ? y.reshape(shape) : y;
+      const t = x instanceof tf.Tensor ? x : undefined;
+      const rank = t ? t.rank : Array.isArray(x) ? depth(x) : 2;
+      return rank === 2 ? y : y.reshape([z.shape[0], ...sampleShape(this.output)]);
     });
   }
 
-  /** Every state z₀ = x, z₁, …, z_L, each `[batch, size]`. Caller disposes. */
+  /**
+   * Every state of the model for input `x`, each `[batch, size]`: the input,
+   * then every step of each relaxation block (z₁ … z_L) and the output of
+   * every other stage. For a one-block model: z₀ = x, z₁, …, z_L. Caller disposes.
+   */
   trajectory(x: FieldInput): Tensor2D[] {
-    const z = this.toState(x);
-    const states = tf.tidy(() => this.run(z, true).map((s) => (s === z ? s.clone() : s)));
-    z.dispose();
+    const z0 = this.toState(x);
+    const states = tf.tidy(() => {
+      const out: Tensor2D[] = [z0.clone()];
+      let z: Tensor2D = z0;
+      for (const s of this.stages) {
+        const pde = s.instance.pde;
+        if (pde && s.instance.output.size === s.input.size) {
+          const run = withPluginContext(s.id, 'forward', () => pde.run(z));
+          out.push(...run.slice(1));
+          z = run[run.length - 1]!;
+        } else {
+          z = withPluginContext(s.id, 'forward', () => s.instance.forward(z, { training: false }));
+          out.push(z);
+        }
+      }
+      return out;
+    });
+    z0.dispose();
     return states;
   }
 
@@ -333,11 +352,20 @@ export class NeuralPde {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.kernel.dispose();
-    for (const [k, p] of Object.entries(this.params)) if (!k.startsWith('kernel/')) p.dispose();
+    for (const s of this.stages) s.instance.dispose();
   }
 
   private assertAlive(): void {
     if (this.disposed) throw new Error('NeuralPde: the model has been disposed');
   }
+}
+
+function depth(x: unknown): number {
+  let d = 0;
+  let v = x;
+  while (Array.isArray(v)) {
+    d++;
+    v = v[0];
+  }
+  return d;
 }

@@ -1,4 +1,4 @@
-import type { Activation, Backend, Integrator, KernelFamily, Optimizer, Reservoir } from './types.js';
+import type { Activation, Backend, Integrator, KernelFamily, Optimizer, Reservoir, Stage } from './types.js';
 
 /** A plugin definition as its author writes it: the plugin interface without `kind`, which the helper sets. */
 type Def<P> = Omit<P, 'kind'>;
@@ -75,4 +75,27 @@ export function defineOptimizer<O>(def: Def<Optimizer<O>>): Optimizer<O> {
  */
 export function defineBackend<O>(def: Def<Backend<O>>): Backend<O> {
   return freeze({ kind: 'backend', ...def } as Backend<O>);
+}
+
+/**
+ * Define a model stage (a step of a composite model that may change the
+ * field's shape: a pde block, channel mixing, pooling, a readout, ...).
+ *
+ * @param def - Every member of {@link Stage} but `kind`.
+ *
+ * @example
+ * ```ts
+ * export const scale = defineStage({
+ *   id: 'my-package/scale', description: 'multiplies the field by a fixed factor',
+ *   options: v.strictObject({ factor: v.number() }),
+ *   create: ({ input, options }) => ({
+ *     output: input, params: {},
+ *     forward: (x) => tf.mul(x, options.factor),
+ *     dispose: () => {},
+ *   }),
+ * });
+ * ```
+ */
+export function defineStage<O>(def: Def<Stage<O>>): Stage<O> {
+  return freeze({ kind: 'stage', ...def } as Stage<O>);
 }

@@ -2,9 +2,15 @@ import type { tf, Scalar, Tensor, Tensor2D, Variable } from '../tensor/tf.js';
 import type { Schema } from '../schema/validate.js';
 import type { FieldInfo } from './field.js';
 import type { StencilActivation, StencilBoundary, StencilGeometry } from '../ops/stencil-relax/config.js';
+import type { Registry } from '../registry/registry.js';
+import type { KernelMoments } from './moments.js';
 
-/** The six kinds of plugin npde knows. */
-export type PluginKind = 'kernel' | 'activation' | 'integrator' | 'reservoir' | 'optimizer' | 'backend';
+/**
+ * The seven kinds of plugin npde knows: the five that make up a PDE block
+ * (kernel, activation, integrator, reservoir) and train it (optimizer), the
+ * tensor backends, and the stages a model is composed of.
+ */
+export type PluginKind = 'kernel' | 'activation' | 'integrator' | 'reservoir' | 'optimizer' | 'backend' | 'stage';
 
 /**
  * What every plugin has: a namespaced `id` (`<package>/<local name>`, e.g.
@@ -28,7 +34,8 @@ export type AnyPlugin =
   | Integrator<unknown>
   | Reservoir<unknown>
   | Optimizer<unknown>
-  | Backend<unknown>;
+  | Backend<unknown>
+  | Stage<unknown>;
 
 /** Map from plugin kind to its interface. */
 export interface PluginByKind {
@@ -44,6 +51,8 @@ export interface PluginByKind {
   optimizer: Optimizer<unknown>;
   /** Tensor backend adapters. */
   backend: Backend<unknown>;
+  /** Model stages (pde block, mix, pool, readout, recurrent, ...). */
+  stage: Stage<unknown>;
 }
 
 /** Named trainable tensors of one plugin instance. Names are local (`U`, `W`); the model prefixes them. */
@@ -51,7 +60,7 @@ export type ParamSet = Readonly<Record<string, Variable>>;
 
 // ---------------------------------------------------------------- kernels
 
-/** What a kernel family gets to create its parameters. */
+/** What a kernel family gets to create its parameters. The field's channels are in `field.realChannels`. */
 export interface KernelContext<O> {
   /** Geometry of the field. */
   readonly field: FieldInfo;
@@ -85,13 +94,20 @@ export interface KernelInstance {
   readonly paramCount: number;
   /** `W_l z` for a batch `z: [batch, size]` (differentiable; no `tidy` needed inside). */
   apply(z: Tensor2D, layer: number): Tensor2D;
-  /** The dense matrix `W_l` of shape `[size, size]`, with `(W z)_i = Σ_j W_ij z_j`. Caller disposes. */
-  dense(layer: number): Tensor2D;
   /**
-   * Discrete moments `W_k(i) = Σ_j (j − i)^k W_ij` for `k = 0..maxOrder` (theory §2),
-   * `result[k][site]`, in grid units. Optional: analysis falls back to {@link KernelInstance.dense}.
+   * The dense matrix `W_l` of shape `[size, size]`, with `(W z)_i = Σ_j W_ij z_j`. Caller disposes.
+   * Optional: a stencil family on a large grid need not offer it (a 256 × 256 field
+   * would make a 16 GiB W). Call it through `denseKernel()`, which refuses sizes
+   * past a limit with a `TooLargeError` instead of exhausting memory.
    */
-  moments?(layer: number, maxOrder: number): number[][];
+  dense?(layer: number): Tensor2D;
+  /**
+   * Discrete moments `W_α(i) = Σ_j (x_j − x_i)^α W_ij` for every multi-index
+   * `|α| ≤ maxOrder` (theory §2), per site, in grid units; per channel pair
+   * when the kernel mixes channels. Optional: analysis falls back to the
+   * rows of {@link KernelInstance.dense} where the field is small enough.
+   */
+  moments?(layer: number, maxOrder: number): KernelMoments;
   /** The parameters read as physics (e.g. U, D, R profiles). Optional. */
   physics?(): PhysicalQuantity[];
   /**
@@ -125,18 +141,36 @@ export interface KernelFamily<O = unknown> extends PluginBase<'kernel', O> {
 
 // ---------------------------------------------------------------- activations
 
+/**
+ * What activations, integrators and reservoirs get to create an instance: the
+ * field of the block they serve, its layer count and a seed, so that a plugin
+ * may own trainable parameters (per channel, per layer, ...).
+ */
+export interface BlockPartContext<O> {
+  /** Validated options. */
+  readonly options: O;
+  /** Geometry of the block's field. */
+  readonly field: FieldInfo;
+  /** Number of relaxation steps (layers) of the block. */
+  readonly layers: number;
+  /** Seed for any random initialization (deterministic per model). */
+  readonly seed: number;
+}
+
 /** A created activation. */
 export interface ActivationInstance {
-  /** Elementwise (or field-wise) f, differentiable. */
-  apply(x: Tensor): Tensor;
+  /** Trainable parameters of f (e.g. a learned slope), or none. */
+  readonly params?: ParamSet;
+  /** Elementwise (or field-wise) f at step `layer`, differentiable. */
+  apply(x: Tensor, layer?: number): Tensor;
   /** Set when f is exactly one of the fused op's built-in activations, so the model may fuse it. */
   readonly stencilActivation?: StencilActivation;
 }
 
 /** The nonlinearity f of the relaxation dynamics. */
 export interface Activation<O = unknown> extends PluginBase<'activation', O> {
-  /** Create the activation for validated options. */
-  create(ctx: { readonly options: O }): ActivationInstance;
+  /** Create the activation for a block's field. */
+  create(ctx: BlockPartContext<O>): ActivationInstance;
 }
 
 // ---------------------------------------------------------------- reservoirs
@@ -145,6 +179,8 @@ export interface Activation<O = unknown> extends PluginBase<'activation', O> {
 export interface ReservoirInstance {
   /** Trainable parameters (usually none). */
   readonly params: ParamSet;
+  /** Release any tensors the reservoir holds (parameters are released by the model). */
+  dispose?(): void;
   /** True when `term` is always null and `project` the identity (lets the model fuse steps). */
   readonly inert?: boolean;
   /** Extra term added to the right-hand side dz/dt (in units of γ), or `null` for none. */
@@ -155,8 +191,8 @@ export interface ReservoirInstance {
 
 /** A normalization reservoir (theory §3): a soft damping term, a hard projection, or nothing. */
 export interface Reservoir<O = unknown> extends PluginBase<'reservoir', O> {
-  /** Create the reservoir for a field. */
-  create(ctx: { readonly options: O; readonly field: FieldInfo }): ReservoirInstance;
+  /** Create the reservoir for a block's field. */
+  create(ctx: BlockPartContext<O>): ReservoirInstance;
 }
 
 // ---------------------------------------------------------------- integrators
@@ -184,6 +220,8 @@ export interface StepContext {
 
 /** A created integrator. */
 export interface IntegratorInstance {
+  /** Trainable parameters of the scheme (e.g. a learned step weight), or none. */
+  readonly params?: ParamSet;
   /** Number of right-hand-side evaluations per step (for cost reports). */
   readonly evaluationsPerStep: number;
   /**
@@ -197,8 +235,8 @@ export interface IntegratorInstance {
 
 /** A time-integration scheme for the relaxation dynamics. */
 export interface Integrator<O = unknown> extends PluginBase<'integrator', O> {
-  /** Create the integrator. */
-  create(ctx: { readonly options: O }): IntegratorInstance;
+  /** Create the integrator for a block's field. */
+  create(ctx: BlockPartContext<O>): IntegratorInstance;
 }
 
 // ---------------------------------------------------------------- optimizers
@@ -220,15 +258,19 @@ export interface OptimizationProblem {
     /** d loss / d variable, one tensor per entry of `variables`, same order. */
     grads: Tensor[];
   };
-  /** The batch being fitted (`[batch, size]` each). */
+  /** The batch being fitted. */
   readonly batch: {
-    /** Inputs `[batch, size]`. */
+    /** Inputs `[batch, inputSize]`. */
     readonly x: Tensor2D;
-    /** Targets `[batch, size]`. */
-    readonly y: Tensor2D;
+    /** Targets: `[batch, outputSize]`, or int32 class labels `[batch]` for a cross-entropy loss. */
+    readonly y: Tensor;
   };
-  /** The model being trained (for optimizers that need its structure, e.g. pseudoinverse learning). */
-  readonly model: unknown;
+  /**
+   * The model being trained, as a typed view (stages, their fields and
+   * parameters, and a recording forward pass that yields each stage's input
+   * and each layer's pre-activation, what pseudoinverse learning needs).
+   */
+  readonly model: ModelView;
   /** 0-based global step count. */
   readonly iteration: number;
 }
@@ -242,6 +284,14 @@ export interface OptimizerInstance {
   step(problem: OptimizationProblem): number | Promise<number>;
   /** Current learning rate, if the method has one (for progress reports). */
   learningRate?(): number;
+  /**
+   * The optimizer's state (moments, step counts, ...) as named tensors, for
+   * checkpoints; `variables` are the trainable variables in problem order, so
+   * state can be keyed by position. Caller disposes the returned tensors.
+   */
+  getState?(variables: readonly Variable[]): Record<string, Tensor>;
+  /** Restore state written by {@link OptimizerInstance.getState} (resume from a checkpoint). */
+  setState?(variables: readonly Variable[], state: Readonly<Record<string, Tensor>>): void;
   /** Release optimizer state. */
   dispose(): void;
 }
@@ -277,6 +327,165 @@ export interface Backend<O = unknown> extends PluginBase<'backend', O> {
   setup(options: O): Promise<void>;
   /** Cheap check for `npde doctor`-style reports, without initializing. */
   probe?(): Promise<BackendAvailability>;
+}
+
+// ---------------------------------------------------------------- stages
+
+/** What a stage gets to create itself. */
+export interface StageContext<O> {
+  /** Validated options. */
+  readonly options: O;
+  /** Geometry of one sample of the stage's input (the previous stage's output). */
+  readonly input: FieldInfo;
+  /** Seed for any random initialization (deterministic per model and stage). */
+  readonly seed: number;
+  /** Where nested plugin ids (a pde stage's kernel, activation, ...) are resolved. */
+  readonly registry: Registry;
+  /** Path of the stage's options in the model spec (e.g. `stages[1].options`), for error messages. */
+  readonly path: string;
+}
+
+/** One relaxation step recorded by a recording forward pass ({@link ModelView.record}). */
+export interface LayerRecord {
+  /** Step index within its stage, `0..layers−1`. */
+  readonly layer: number;
+  /** The state entering the step, `z_l`, `[batch, size]`. */
+  readonly input: Tensor2D;
+  /** The pre-activation `W_l z_l − b_l`, `[batch, size]`. */
+  readonly preactivation: Tensor2D;
+}
+
+/** How a stage's forward pass is run. */
+export interface StageRunContext {
+  /** True inside training (a stage may behave differently, e.g. dropout). */
+  readonly training: boolean;
+  /**
+   * When set, the stage must run step by step (unfused) and report each
+   * relaxation step. Tensors passed are owned by the caller's `tidy` scope.
+   */
+  readonly record?: (step: LayerRecord) => void;
+}
+
+/**
+ * The registry ids a relaxation block resolved its four parts to, after
+ * defaults were filled in (so `integrator` and `reservoir` are set even when
+ * the spec left them out). These are the ids errors and plugin contexts name.
+ */
+export interface BlockPluginIds {
+  /** Id of the kernel plugin that supplies W (e.g. `@npde/kernels/adr`). */
+  readonly kernel: string;
+  /** Id of the activation plugin that supplies f. */
+  readonly activation: string;
+  /** Id of the integrator plugin that advances a step (the registry default when the spec named none). */
+  readonly integrator: string;
+  /** Id of the reservoir plugin that adds the normalization term and projection (the registry default when the spec named none). */
+  readonly reservoir: string;
+}
+
+/**
+ * A stage read as a relaxation PDE block: its field, kernel and the parts of
+ * the dynamics, for analysis (`npde inspect`, moments, physics reports).
+ */
+export interface PdeBlockView {
+  /** The field the block evolves. */
+  readonly field: FieldInfo;
+  /** Number of relaxation steps. */
+  readonly layers: number;
+  /** The kernel instance (W of every layer). */
+  readonly kernel: KernelInstance;
+  /** The activation f. */
+  readonly activation: ActivationInstance;
+  /** The time integrator. */
+  readonly integrator: IntegratorInstance;
+  /** The normalization reservoir. */
+  readonly reservoir: ReservoirInstance;
+  /** Plugin ids of the block's parts. */
+  readonly pluginIds: BlockPluginIds;
+  /** The current ω = γ·dt. */
+  omega(): number;
+  /** `auto` fuses steps where the parts allow; `off` composes them op by op (the reference). */
+  fusion: 'auto' | 'off';
+  /** Whether steps currently run through the fused stencil-relaxation op. */
+  readonly fused: boolean;
+  /** Every state z₀ … z_L for a state batch `[batch, size]` (differentiable; no tidy). */
+  run(x: Tensor2D): Tensor2D[];
+}
+
+/**
+ * A created stage: a differentiable map from `[batch, input.size]` to
+ * `[batch, output.size]`, with its parameters.
+ */
+export interface StageInstance {
+  /** Geometry of one sample of the stage's output. */
+  readonly output: FieldInfo;
+  /** Trainable (and fixed) parameters by local name; the model prefixes them with the stage's name. */
+  readonly params: ParamSet;
+  /** The stage's map (differentiable; allocates freely: the caller tidies). */
+  forward(x: Tensor2D, run: StageRunContext): Tensor2D;
+  /** Set when the stage is (or contains) a relaxation PDE block, for analysis. */
+  readonly pde?: PdeBlockView;
+  /** One line describing the stage (`npde inspect`), e.g. `mix 1 → 8 channels`. */
+  describe?(): string;
+  /** Release every tensor the stage holds. */
+  dispose(): void;
+}
+
+/**
+ * A model stage: one step of a composite model (a pde block, channel mixing,
+ * pooling, a readout, a recurrence, ...). The model chains stages, each
+ * receiving the previous one's output geometry.
+ */
+export interface Stage<O = unknown> extends PluginBase<'stage', O> {
+  /** Create the stage for its input geometry. Throw `UnsupportedFieldError` for inputs it cannot take. */
+  create(ctx: StageContext<O>): StageInstance;
+}
+
+/** One stage of a model as {@link ModelView} shows it. */
+export interface StageView {
+  /** The stage plugin's id. */
+  readonly id: string;
+  /** The stage's name (prefix of its parameters' names). */
+  readonly name: string;
+  /** Input geometry. */
+  readonly input: FieldInfo;
+  /** Output geometry. */
+  readonly output: FieldInfo;
+  /** The created stage. */
+  readonly instance: StageInstance;
+}
+
+/** What a recording forward pass returns ({@link ModelView.record}). */
+export interface ModelRecording {
+  /** The model's output `[batch, outputSize]`. */
+  readonly output: Tensor2D;
+  /** Per stage, in order: its input and each relaxation step it ran. */
+  readonly stages: readonly {
+    /** The stage's input `[batch, input.size]`. */
+    readonly input: Tensor2D;
+    /** Each relaxation step (empty for stages without one). */
+    readonly layers: readonly LayerRecord[];
+  }[];
+}
+
+/** The typed view of a model that optimizers and analysis receive. */
+export interface ModelView {
+  /** The stages in order. */
+  readonly stages: readonly StageView[];
+  /** Geometry of one input sample. */
+  readonly input: FieldInfo;
+  /** Geometry of one output sample. */
+  readonly output: FieldInfo;
+  /** Every parameter by qualified name (`<stage>/<local>`). */
+  readonly parameters: Readonly<Record<string, Variable>>;
+  /** The trainable variables, in the order optimizers see them. */
+  readonly trainableVariables: readonly Variable[];
+  /** Differentiable forward pass of a state batch `[batch, inputSize]` → `[batch, outputSize]`. */
+  forward(x: Tensor2D): Tensor2D;
+  /**
+   * Forward pass that runs every step unfused and keeps each stage's input and
+   * each layer's input and pre-activation. Call inside `tf.tidy`.
+   */
+  record(x: Tensor2D): ModelRecording;
 }
 
 /** Re-exported for plugin authors' convenience. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { firstValueFrom, toArray, take } from 'rxjs';
 import * as v from 'valibot';
 import { Registry, globalRegistry } from './registry.js';
-import { cpuBackend } from '../tensor/cpu-backend.js';
+import { referenceCpuBackend as cpuBackend } from '../testing/reference-plugins.js';
 import { defineActivation, defineBackend } from '../plugins/define.js';
 import { tf } from '../tensor/tf.js';
 import { BackendUnavailableError, DuplicatePluginError, ErrorCodes, UnknownPluginError, ValidationError } from '../errors/errors.js';
@@ -91,7 +91,7 @@ describe('Registry', () => {
     expect(seen).toEqual([
       'plugin:registered:@npde/core/testing/tanh',
       'plugin:registered:@test/b/broken',
-      'plugin:registered:@npde/core/cpu',
+      'plugin:registered:@npde/core/testing/cpu',
       'backend:failed:broken',
     ]);
   });

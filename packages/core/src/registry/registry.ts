@@ -14,7 +14,7 @@ import type { AnyPlugin, Backend, PluginByKind, PluginKind } from '../plugins/ty
 import { PLUGIN_ID_PATTERN } from '../plugins/define.js';
 import type { RegistryEvent } from './events.js';
 
-const KINDS: readonly PluginKind[] = ['kernel', 'activation', 'integrator', 'reservoir', 'optimizer', 'backend'];
+const KINDS: readonly PluginKind[] = ['kernel', 'activation', 'integrator', 'reservoir', 'optimizer', 'backend', 'stage'];
 
 /** A reference to a plugin in a spec or config: its id, optionally with options. */
 export type PluginRef =
@@ -56,6 +56,12 @@ export interface ReadyOptions {
    * highest priority first.
    */
   readonly backend?: string | readonly string[];
+  /**
+   * Options per backend, keyed by tfjs name, alias or plugin id (e.g.
+   * `{ wasm: { wasmPaths: '/assets/' } }`); each is validated against that
+   * backend's schema. Backends without an entry get `{}`.
+   */
+  readonly backendOptions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -74,9 +80,54 @@ export interface ReadyOptions {
 export class Registry {
   private readonly plugins = new Map<string, AnyPlugin>();
   private readonly subject = new Subject<RegistryEvent>();
+  private readonly defaults = new Map<PluginKind, string>();
 
   /** Stream of {@link RegistryEvent}s (hot: subscribe before acting). */
   readonly events$: Observable<RegistryEvent> = this.subject.asObservable();
+
+  /**
+   * Emit an event on {@link Registry.events$}. Plugins announce their own event
+   * types this way after declaring them in {@link RegistryEventMap} by
+   * declaration merging, so subscribers get them typed.
+   *
+   * @example
+   * ```ts
+   * declare module '@npde/core' {
+   *   interface RegistryEventMap { 'my-plugin:warmed-up': { readonly ms: number } }
+   * }
+   * registry.emit({ type: 'my-plugin:warmed-up', ms: 12 });
+   * ```
+   */
+  emit(event: RegistryEvent): void {
+    this.subject.next(event);
+  }
+
+  /**
+   * Make `id` the default plugin of `kind`: what a spec gets when it leaves
+   * that part out (a pde block's integrator and reservoir; the stage a
+   * one-block model spec becomes). Core names no concrete plugin: the package
+   * that assembles a registry (the `npde` umbrella) sets them. Returns `this`.
+   */
+  setDefault(kind: PluginKind, id: string): this {
+    this.defaults.set(kind, id);
+    return this;
+  }
+
+  /**
+   * The default id of `kind` set by {@link Registry.setDefault}. Throws a
+   * {@link ValidationError} naming `path` when none is set, saying what to name.
+   */
+  defaultId(kind: PluginKind, path: string): string {
+    const id = this.defaults.get(kind);
+    if (id !== undefined) return id;
+    const known = this.list(kind).map((p) => p.id);
+    throw new ValidationError(ErrorCodes.INVALID_SPEC, `no ${kind} given and this registry has no default ${kind}`, {
+      path,
+      expected: `a ${kind} id${known.length ? ` (registered: ${known.join(', ')})` : ''}`,
+      received: 'nothing',
+      hint: `Name the ${kind} in the spec, or call registry.setDefault('${kind}', id) (the npde package's default registry sets one).`,
+    });
+  }
 
   /** Register plugins (or arrays of them). Returns `this` for chaining. */
   register(...plugins: (AnyPlugin | readonly AnyPlugin[])[]): this {
@@ -204,9 +255,13 @@ export class Registry {
         continue;
       }
       const b = c.backend;
+      const given = options.backendOptions ?? {};
+      const key = [b.name, b.id, ...(b.aliases ?? [])].find((k) => k in given);
+      // Bad options are the caller's mistake, not a backend that is unavailable: they throw here.
+      const backendOpts = validate(b.options, key === undefined ? {} : given[key], { path: `backendOptions.${key ?? b.name}`, plugin: b.id });
       const t0 = performance.now();
       try {
-        await b.setup(validate(b.options, {}, { path: `backend(${b.name}).options`, plugin: b.id }));
+        await b.setup(backendOpts);
         const ok = await tf.setBackend(b.name);
         if (!ok) throw new Error(`tf.setBackend('${b.name}') returned false (the backend failed to initialize)`);
         await tf.ready();

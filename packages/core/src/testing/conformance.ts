@@ -1,16 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { NeuralPde } from '../model/neural-pde.js';
 import type { ModelSpec } from '../model/spec.js';
-import { loadModel, saveModel } from '../io/model-files.js';
+import { memoryStore } from '../io/memory-store.js';
+import { loadModel, saveModel } from '../io/save-load.js';
 import { resolveField, type FieldSpec } from '../plugins/field.js';
 import { PLUGIN_ID_PATTERN } from '../plugins/define.js';
+import { STENCIL_ACTIVATIONS, fusedActivation, isStencilActivation } from '../ops/stencil-relax/activations.js';
 import type {
   Activation,
+  ActivationInstance,
   AnyPlugin,
+  BlockPartContext,
   Integrator,
   KernelFamily,
+  ModelView,
   Optimizer,
   OptimizationProblem,
   Reservoir,
@@ -21,8 +23,8 @@ import { validate } from '../schema/validate.js';
 import { tf, type Scalar, type Tensor2D, type Variable } from '../tensor/tf.js';
 import { ConformanceError, ensure } from './conformance-error.js';
 import { checkGradients, type GradientCheckOptions } from './gradient-check.js';
+import { checkMoments, checkStencilAgainstApply, checkStencilAgainstDense, readStencil, stencilMatrix } from './kernel-forms.js';
 import { expectNoLeaks } from './leaks.js';
-
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -55,11 +57,19 @@ export interface KernelCase {
 
 /**
  * The kernel-family contract: parameters are variables whose sizes add up to
- * `paramCount`; `apply` maps `[batch, size]` to `[batch, size]` and equals
- * `z · dense(l)ᵀ`; `moments(l, 0)` (when present) equals the row sums of
- * `dense(l)`; `physics()` values are `[layers][sites]`; gradients of a loss
- * through `apply` match finite differences; `apply` leaks no tensors;
- * `dispose()` frees the parameters.
+ * `paramCount`; for every layer, `apply` maps `[batch, size]` to `[batch, size]`
+ * and, where the kernel offers them,
+ * - `dense(l)` is `[size, size]` and `apply(z, l)` equals `z · dense(l)ᵀ`;
+ * - `stencil(l)` is a valid stencil whose taps, read with the contract's offsets
+ *   and the stencil's boundary (independently of the fused op), act on z as
+ *   `apply(z, l)` does, give the same parameter gradients, and equal `dense(l)`;
+ * - `moments(l, 2)` is well formed and its W_0 equals the row sums of W (from
+ *   `dense(l)`, else from the stencil);
+ *
+ * `physics()` values are `[layers][sites]`; gradients of a loss through `apply`
+ * match finite differences; `apply` and `stencil` leak no tensors; `dispose()`
+ * frees the parameters. A kernel that offers `stencil()` thereby has its fusion
+ * claim checked: the fused op runs exactly the W its `apply` applies.
  */
 export async function checkKernelFamily(family: KernelFamily<unknown>, kase: KernelCase): Promise<void> {
   checkPluginShape(family, kase.options ?? {});
@@ -74,29 +84,32 @@ export async function checkKernelFamily(family: KernelFamily<unknown>, kase: Ker
     ensure(total === k.paramCount, `${family.id}: paramCount ${k.paramCount} but parameters hold ${total} values`);
     const B = kase.batch ?? 3;
     const z = tf.randomNormal([B, field.size], 0, 1, 'float32', 11) as Tensor2D;
-    for (let l = 0; l < kase.layers; l += Math.max(1, kase.layers - 1)) {
+    for (let l = 0; l < kase.layers; l++) {
       const out = tf.tidy(() => k.apply(z, l));
       ensure(out.shape.join() === `${B},${field.size}`, `${family.id}: apply returned [${out.shape}] for [${B}, ${field.size}]`);
-      const W = k.dense(l);
-      ensure(W.shape.join() === `${field.size},${field.size}`, `${family.id}: dense(${l}) has shape [${W.shape}]`);
-      const ref = tf.tidy(() => tf.matMul(z, W, false, true));
-      const err = maxAbsDiff(out.dataSync(), ref.dataSync());
-      const scale = Math.max(1, ...Array.from(ref.dataSync(), Math.abs));
-      if (err > 1e-4 * scale) throw new ConformanceError(`${family.id}: apply(z, ${l}) differs from z·dense(${l})ᵀ by ${err}`);
-      if (k.moments) {
-        const m = k.moments(l, 2);
-        ensure(m.length === 3 && m[0]!.length === field.sites, `${family.id}: moments(${l}, 2) must be [3][sites]`);
-        if (field.realChannels === 1) {
-          const rows = tf.tidy(() => tf.sum(W, 1).dataSync());
-          const e0 = maxAbsDiff(rows, m[0]!);
-          if (e0 > 1e-4 * Math.max(1, ...Array.from(rows, Math.abs))) {
-            throw new ConformanceError(`${family.id}: moment W0 differs from the row sums of dense(${l}) by ${e0}`);
-          }
+      const applied = out.dataSync();
+      out.dispose();
+      let W: { readonly W: ArrayLike<number>; readonly from: string } | undefined;
+      if (k.dense) {
+        const dense = k.dense(l);
+        try {
+          ensure(dense.shape.join() === `${field.size},${field.size}`, `${family.id}: dense(${l}) has shape [${dense.shape}]`);
+          const ref = tf.tidy(() => tf.matMul(z, dense, false, true).dataSync());
+          const err = maxAbsDiff(applied, ref);
+          const scale = Math.max(1, maxAbsDiff(ref, new Float32Array(ref.length)));
+          if (!(err <= 1e-4 * scale)) throw new ConformanceError(`${family.id}: apply(z, ${l}) differs from z·dense(${l})ᵀ by ${err}`);
+          W = { W: dense.dataSync(), from: `dense(${l})` };
+        } finally {
+          dense.dispose();
         }
       }
-      out.dispose();
-      W.dispose();
-      ref.dispose();
+      if (k.stencil) {
+        const st = readStencil(family.id, k, l, field);
+        checkStencilAgainstApply(family.id, k, l, z, applied, st);
+        if (W) checkStencilAgainstDense(family.id, l, st, W.W);
+        else W = { W: stencilMatrix(st), from: `stencil(${l})` };
+      }
+      if (k.moments) checkMoments(family.id, k.moments(l, 2), l, field, W);
     }
     if (k.physics) {
       for (const q of k.physics()) {
@@ -111,6 +124,7 @@ export async function checkKernelFamily(family: KernelFamily<unknown>, kase: Ker
       { label: `${family.id} gradient`, ...kase.gradient },
     );
     await expectNoLeaks(() => tf.tidy(() => k.apply(z, 0)).dispose(), { label: `${family.id} apply` });
+    if (k.stencil) await expectNoLeaks(() => tf.tidy(() => k.stencil!(0).taps).dispose(), { label: `${family.id} stencil` });
     z.dispose();
     target.dispose();
   } finally {
@@ -120,18 +134,62 @@ export async function checkKernelFamily(family: KernelFamily<unknown>, kase: Ker
   ensure(after === before, `${family.id}: ${after - before} tensors still live after dispose()`);
 }
 
-/** The activation contract: shape-preserving, finite on finite input, gradient matches finite differences, no leaks. */
+/** The block every activation, integrator and reservoir is created for in the kit: 13 sites, 2 layers. */
+function blockContext<O>(options: O, sites = 13): BlockPartContext<O> {
+  return { options, field: resolveField({ shape: [sites] }), layers: 2, seed: 7 };
+}
+
+/**
+ * The activation contract: shape-preserving, finite on finite input, gradient
+ * (with respect to the input and any parameters) matches finite differences, no
+ * leaks. An activation that claims a fused-op activation (`stencilActivation`)
+ * must name an entry of the fused op's table and compute that entry's f and f′
+ * (float64 formulas; within 1e-5 and 1e-4 relative to max(1, |value|)), since the
+ * fused op runs the table's f in its place.
+ */
 export async function checkActivation(plugin: Activation<unknown>, options: unknown = {}): Promise<void> {
   checkPluginShape(plugin, options);
-  const act = plugin.create({ options: validate(plugin.options, options, { path: 'options', plugin: plugin.id }) });
+  const act = plugin.create(blockContext(validate(plugin.options, options, { path: 'options', plugin: plugin.id })));
+  const params = Object.values(act.params ?? {});
+  ensure(params.every((p) => p instanceof tf.Variable), `${plugin.id}: params must be tf.Variables`);
   const x = tf.variable(tf.linspace(-2.9, 3.1, 13).reshape([1, 13]), true);
-  const y = tf.tidy(() => act.apply(x));
-  ensure(y.shape.join() === '1,13', `${plugin.id}: apply changed the shape to [${y.shape}]`);
-  ensure(Array.from(y.dataSync()).every(Number.isFinite), `${plugin.id}: non-finite output on [-3, 3]`);
-  y.dispose();
-  checkGradients(() => tf.sum(act.apply(x)) as Scalar, [x], { label: `${plugin.id} gradient`, step: 1e-3, tolerance: 2e-2 });
-  await expectNoLeaks(() => tf.tidy(() => act.apply(x)).dispose(), { label: plugin.id });
-  x.dispose();
+  try {
+    const y = tf.tidy(() => act.apply(x, 0));
+    ensure(y.shape.join() === '1,13', `${plugin.id}: apply changed the shape to [${y.shape}]`);
+    ensure(Array.from(y.dataSync()).every(Number.isFinite), `${plugin.id}: non-finite output on [-3, 3]`);
+    y.dispose();
+    if (act.stencilActivation !== undefined) checkStencilActivationClaim(plugin.id, act);
+    checkGradients(() => tf.sum(act.apply(x, 0)) as Scalar, [x, ...params.filter((p) => p.trainable)], { label: `${plugin.id} gradient`, step: 1e-3, tolerance: 2e-2 });
+    await expectNoLeaks(() => tf.tidy(() => act.apply(x, 0)).dispose(), { label: plugin.id });
+  } finally {
+    x.dispose();
+    params.forEach((p) => p.dispose());
+  }
+}
+
+function checkStencilActivationClaim(id: string, act: ActivationInstance): void {
+  const claimed: unknown = act.stencilActivation;
+  if (!isStencilActivation(claimed)) {
+    throw new ConformanceError(`${id}: claims stencilActivation '${String(claimed)}', which is not in the fused op's activation table (${STENCIL_ACTIVATIONS.join(', ')})`);
+  }
+  const { f, df } = fusedActivation(claimed);
+  // Points on both sides of 0 (relu's kink is not sampled) and into the tails.
+  const points = Array.from({ length: 41 }, (_, i) => Math.fround(-6.05 + 0.3 * i));
+  const { y, dy } = tf.tidy(() => {
+    const x = tf.tensor2d(points, [1, points.length]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(act.apply(t, 0)))(x);
+    return { y: act.apply(x, 0).dataSync(), dy: g.dataSync() };
+  });
+  points.forEach((p, i) => {
+    const want = f(p);
+    if (!(Math.abs(y[i]! - want) <= 1e-5 * Math.max(1, Math.abs(want)))) {
+      throw new ConformanceError(`${id}: claims stencilActivation '${claimed}' but apply(${p}) = ${y[i]}, while '${claimed}' is ${want}: the fused op would compute another f`);
+    }
+    const slope = df(p, want);
+    if (!(Math.abs(dy[i]! - slope) <= 1e-4 * Math.max(1, Math.abs(slope)))) {
+      throw new ConformanceError(`${id}: claims stencilActivation '${claimed}' but its derivative at ${p} is ${dy[i]}, while that of '${claimed}' is ${slope}`);
+    }
+  });
 }
 
 function linearContext(z: Tensor2D, omega: Scalar, a: number, b: number, layer: number, previous?: Tensor2D): StepContext {
@@ -154,7 +212,7 @@ function linearContext(z: Tensor2D, omega: Scalar, a: number, b: number, layer: 
  */
 export async function checkIntegrator(plugin: Integrator<unknown>, options: unknown = {}): Promise<void> {
   checkPluginShape(plugin, options);
-  const integ = plugin.create({ options: validate(plugin.options, options, { path: 'options', plugin: plugin.id }) });
+  const integ = plugin.create(blockContext(validate(plugin.options, options, { path: 'options', plugin: plugin.id }), 3));
   ensure(integ.evaluationsPerStep >= 1, `${plugin.id}: evaluationsPerStep must be ≥ 1`);
   const a = 0.5;
   const b = 0.2;
@@ -193,8 +251,7 @@ export async function checkIntegrator(plugin: Integrator<unknown>, options: unkn
 /** The reservoir contract: term is null or shape-preserving, projection is shape-preserving and idempotent, no leaks. */
 export async function checkReservoir(plugin: Reservoir<unknown>, options: unknown = {}): Promise<void> {
   checkPluginShape(plugin, options);
-  const field = resolveField({ shape: [8] });
-  const r = plugin.create({ options: validate(plugin.options, options, { path: 'options', plugin: plugin.id }), field });
+  const r = plugin.create(blockContext(validate(plugin.options, options, { path: 'options', plugin: plugin.id }), 8));
   const z = tf.randomNormal([2, 8], 0, 1, 'float32', 3) as Tensor2D;
   tf.tidy(() => {
     const t = r.term(z);
@@ -224,6 +281,20 @@ export async function checkOptimizer(plugin: Optimizer<unknown>, options: unknow
   const theta = tf.variable(tf.zeros([2, 1]), true, `conformance-theta-${Math.random()}`);
   const lossFn = () => tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(tf.sub(tf.matMul(A, theta), c))))) as Scalar;
   const x = tf.zeros([1, 1]) as Tensor2D;
+  const one = resolveField({ shape: [1] });
+  const noModel = (): never => {
+    throw new ConformanceError(`${plugin.id}: checkOptimizer poses a least-squares problem, which has no model to run; check optimizers that need one on a real model`);
+  };
+  // The problem as a model view with no stages: its only parameter is θ.
+  const leastSquaresModel: ModelView = {
+    stages: [],
+    input: one,
+    output: one,
+    parameters: { theta: theta as Variable },
+    trainableVariables: [theta as Variable],
+    forward: noModel,
+    record: noModel,
+  };
   const problem = (iteration: number): OptimizationProblem => ({
     variables: [theta],
     loss: lossFn,
@@ -232,7 +303,7 @@ export async function checkOptimizer(plugin: Optimizer<unknown>, options: unknow
       return { loss: value, grads: [grads[theta.name]!] };
     },
     batch: { x, y: x },
-    model: undefined,
+    model: leastSquaresModel,
     iteration,
   });
   try {
@@ -251,16 +322,17 @@ export async function checkOptimizer(plugin: Optimizer<unknown>, options: unknow
 }
 
 /**
- * Save → load round trip of a model built from `spec`: the loaded model's
- * predictions equal the original's bit for bit.
+ * Save → load round trip of a model built from `spec`, through an in-memory
+ * store (so the check runs in a browser too): the loaded model's predictions
+ * equal the original's bit for bit.
  */
 export async function checkRoundTrip(spec: ModelSpec, registry: Registry): Promise<void> {
   const model = NeuralPde.create(spec, { registry });
-  const dir = await mkdtemp(path.join(tmpdir(), 'npde-roundtrip-'));
+  const store = memoryStore();
   try {
     const x = tf.randomNormal([4, model.field.size], 0, 1, 'float32', 5);
-    await saveModel(model, path.join(dir, 'm'));
-    const loaded = await loadModel(path.join(dir, 'm'), { registry });
+    await saveModel(model, store);
+    const loaded = await loadModel(store, { registry });
     const a = model.predict(x);
     const b = loaded.predict(x);
     const da = a.dataSync();
@@ -272,6 +344,5 @@ export async function checkRoundTrip(spec: ModelSpec, registry: Registry): Promi
     loaded.dispose();
   } finally {
     model.dispose();
-    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -6,10 +6,13 @@
 import {
   ErrorCodes,
   NeuralPde,
-  NpdeError,
   Registry,
+  UnsupportedFieldError,
   defineActivation,
   defineKernelFamily,
+  findMoment,
+  momentLabel,
+  multiIndices,
   tf,
   v,
   type KernelInstance,
@@ -21,6 +24,8 @@ import {
   checkRoundTrip,
   referenceEuler,
   referenceNoReservoir,
+  referencePdeStage,
+  withReferenceDefaults,
 } from '@npde/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -47,7 +52,7 @@ export const diffusion = defineKernelFamily<DiffusionOptions>({
   options: DiffusionOptionsSchema,
   create: ({ field, layers, options }): KernelInstance => {
     if (field.points || field.dims !== 1 || field.realChannels !== 1 || field.sites < 3) {
-      throw new NpdeError(ErrorCodes.UNSUPPORTED_FIELD, 'the diffusion stencil needs a 1-D grid', {
+      throw new UnsupportedFieldError(ErrorCodes.UNSUPPORTED_FIELD, 'the diffusion stencil needs a 1-D grid', {
         path: 'field',
         expected: 'a 1-D grid with one real channel and ≥ 3 sites, e.g. { shape: [64] }',
         received: `shape [${field.shape.join(', ')}] with ${field.realChannels} real channels`,
@@ -75,8 +80,22 @@ export const diffusion = defineKernelFamily<DiffusionOptions>({
         }
         return tf.tensor2d(w, [n, n]);
       },
-      moments: (_layer, maxOrder) =>
-        Array.from({ length: maxOrder + 1 }, (_, k) => new Array<number>(n).fill(k === 0 ? 1 : d() * ((-1) ** k + 1))),
+      // The same W as per-site taps [z_{i−1}, z_i, z_{i+1}], so a model can run it as one fused op.
+      stencil: () => ({
+        taps: tf.tile(tf.reshape(tf.stack([D, tf.sub(1, tf.mul(D, 2)), D]), [1, 3]), [n, 1]) as Tensor2D,
+        geometry: { dims: 1, sites: n, radius: 1 },
+        boundary: 'periodic',
+      }),
+      moments: (_layer, maxOrder) => ({
+        dims: 1,
+        sites: n,
+        order: maxOrder,
+        moments: multiIndices(1, maxOrder).map((alpha) => ({
+          alpha,
+          label: momentLabel(alpha),
+          values: new Array<number>(n).fill(alpha[0] === 0 ? 1 : d() * ((-1) ** alpha[0]! + 1)),
+        })),
+      }),
       physics: () => [
         { name: 'D', description: 'diffusion coefficient', values: Array.from({ length: layers }, () => new Array<number>(n).fill(d())) },
       ],
@@ -122,7 +141,7 @@ describe('my-npde-plugins', () => {
   });
 
   it('a model made of them saves and loads bit for bit', async () => {
-    const registry = new Registry().register(plugins, referenceEuler, referenceNoReservoir);
+    const registry = withReferenceDefaults(new Registry().register(plugins, referenceEuler, referenceNoReservoir, referencePdeStage));
     await checkRoundTrip(
       {
         field: { shape: [16] },
@@ -138,7 +157,7 @@ describe('my-npde-plugins', () => {
   });
 
   it('reads as physics and reports bad options by path', () => {
-    const registry = new Registry().register(plugins, referenceEuler, referenceNoReservoir);
+    const registry = withReferenceDefaults(new Registry().register(plugins, referenceEuler, referenceNoReservoir, referencePdeStage));
     const spec = {
       field: { shape: [16] },
       layers: 2,
@@ -148,8 +167,8 @@ describe('my-npde-plugins', () => {
       reservoir: referenceNoReservoir.id,
     };
     const model = NeuralPde.create(spec, { registry });
-    const [W0, W1, W2] = model.kernel.moments!(0, 2);
-    expect([W0![0], W1![0], W2![0]]).toEqual([1, 0, expect.closeTo(0.4, 6)]);
+    const m = model.kernel.moments!(0, 2);
+    expect(['W0', 'W1', 'W2'].map((label) => findMoment(m, label)!.values[0])).toEqual([1, 0, expect.closeTo(0.4, 6)]);
     expect(model.kernel.physics!()[0]!.values[1]![5]).toBeCloseTo(0.2, 6);
     model.dispose();
 

@@ -1,7 +1,10 @@
 /**
  * `@npde/core/testing`: the conformance kit every plugin package runs against
  * its plugins (shape, gradients against finite differences, serialization
- * round trip, no leaked tensors). Framework-agnostic: each check throws a
+ * round trip, no leaked tensors, fusion claims: `stencil()` against `apply()`,
+ * `stencilActivation` against `apply`, a fused block against its composition),
+ * and the fused stencil-relaxation op's kernel contract for backend packages.
+ * For tests only: no package's runtime code imports it. Framework-agnostic: each check throws a
  * {@link ConformanceError} on failure, so call it inside your test runner's `it`.
  *
  * @example
@@ -16,5 +19,6 @@ export * from './conformance-error.js';
 export * from './gradient-check.js';
 export * from './leaks.js';
 export * from './conformance.js';
+export * from './fusion-check.js';
 export * from './reference-plugins.js';
 export * from './stencil-conformance.js';

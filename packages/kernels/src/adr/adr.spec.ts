@@ -1,5 +1,6 @@
-import { ErrorCodes, NpdeError, ValidationError, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
+import { ErrorCodes, NpdeError, TooLargeError, ValidationError, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { valuesByOrder } from '../testing/moments.test-util.js';
 import { momentsFromDense } from '../moments/dense-moments.js';
 import {
   GRADIENT_TOLERANCE,
@@ -116,7 +117,7 @@ describe('adr: dense, moments and physics agree with apply', () => {
         for (let l = 0; l < LAYERS; l++) {
           const [viaApply, viaDense] = tf.tidy(() => {
             const zt = tf.tensor2d(z);
-            const w = k.dense(l);
+            const w = k.dense!(l);
             return [k.apply(zt, l).dataSync(), tf.matMul(zt, w, false, true).dataSync()];
           });
           expect(maxAbsDiff(viaApply!, viaDense!)).toBeLessThan(1e-6);
@@ -128,8 +129,8 @@ describe('adr: dense, moments and physics agree with apply', () => {
     it(`moments from taps equal moments of dense() at interior sites: ${family}`, () => {
       const k = create({ family, dx: 0.8, init });
       for (let l = 0; l < LAYERS; l++) {
-        const fromTaps = k.moments!(l, 4);
-        const w = k.dense(l);
+        const fromTaps = valuesByOrder(k.moments!(l, 4));
+        const w = k.dense!(l);
         const fromDense = momentsFromDense(w.dataSync(), N, 4);
         w.dispose();
         expect(fromTaps).toHaveLength(5);
@@ -156,10 +157,47 @@ describe('adr: dense, moments and physics agree with apply', () => {
     });
   }
 
+  it('moments are KernelMoments labelled W0, W1, …: W0 = A + B + C, odd orders B − A, even orders A + B', () => {
+    const k = create({ family: 'heterogeneous', boundary: 'periodic', dx: 0.8, init });
+    const m = k.moments!(1, 3);
+    expect(m).toMatchObject({ dims: 1, sites: N, order: 3 });
+    expect(m.moments.map((e) => [e.label, e.alpha, e.channels])).toEqual([
+      ['W0', [0], undefined],
+      ['W1', [1], undefined],
+      ['W2', [2], undefined],
+      ['W3', [3], undefined],
+    ]);
+    const { A, B, C } = adrToTaps(coefficients(k, 'heterogeneous', 1), 0.8);
+    for (let i = 0; i < N; i++) {
+      expect(findMoment(m, 'W0')!.values[i]).toBe(A[i]! + B[i]! + C[i]!);
+      expect(findMoment(m, 'W1')!.values[i]).toBe(B[i]! - A[i]!);
+      expect(findMoment(m, 'W2')!.values[i]).toBe(A[i]! + B[i]!);
+      expect(findMoment(m, 'W3')!.values[i]).toBe(B[i]! - A[i]!);
+    }
+    k.dispose();
+  });
+
+  it('dense() refuses a matrix past 2^26 entries with TooLargeError before allocating', () => {
+    const n = 8193; // 8193² > 2²⁶
+    const k = create({ family: 'homogeneous' }, { shape: [n] });
+    let caught: unknown;
+    try {
+      k.dense!(0);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TooLargeError);
+    expect(caught).toMatchObject({ code: ErrorCodes.TOO_LARGE, path: 'field.shape', received: `${n * n} entries (N = ${n})` });
+    expect((caught as TooLargeError).expected).toContain(String(2 ** 26));
+    expect((caught as TooLargeError).hint).toBeTruthy();
+    expect(findMoment(k.moments!(0, 1), 'W1')!.values).toHaveLength(n); // moments stay available
+    k.dispose();
+  });
+
   it('moments are the ADR coefficients: W0 = 1 + R, W1 = U/Δ, W2 = 2D/Δ², higher orders repeat', () => {
     const dx = 0.5;
     const k = create({ family: 'homogeneous', dx, init: { U: 0.25, D: 0.125, R: 0.0625 } });
-    const m = k.moments!(0, 4);
+    const m = valuesByOrder(k.moments!(0, 4));
     const expected = [1 + 0.0625, 0.25 / dx, (2 * 0.125) / (dx * dx), 0.25 / dx, (2 * 0.125) / (dx * dx)];
     m.forEach((row, order) => row.forEach((value) => expect(value).toBeCloseTo(expected[order]!, 6)));
     k.dispose();
@@ -169,8 +207,8 @@ describe('adr: dense, moments and physics agree with apply', () => {
     for (const boundary of ['periodic', 'zero'] as const) {
       const k = create({ family: 'heterogeneous', boundary, init });
       const taps = adrToTaps(coefficients(k, 'heterogeneous', 0));
-      const m = k.moments!(0, 3);
-      const w = k.dense(0);
+      const m = valuesByOrder(k.moments!(0, 3));
+      const w = k.dense!(0);
       const fromDense = momentsFromDense(w.dataSync(), N, 3);
       w.dispose();
       for (const i of [0, N - 1]) {
@@ -197,7 +235,7 @@ describe('adr: boundaries', () => {
     const taps = adrToTaps(coefficients(k, 'heterogeneous', 0));
     const [out, dense] = tf.tidy(() => {
       const delta = tf.oneHot([site], N).asType('float32') as tf.Tensor2D;
-      return [Array.from(k.apply(delta, 0).dataSync()), Array.from(k.dense(0).dataSync())];
+      return [Array.from(k.apply(delta, 0).dataSync()), Array.from(k.dense!(0).dataSync())];
     });
     k.dispose();
     return { out: out!, taps, dense: dense! };
@@ -282,7 +320,7 @@ describe('adr: parameters', () => {
     const k = create({ family: 'time-dependent' });
     const z = tf.zeros([1, N]) as tf.Tensor2D;
     expect(() => k.apply(z, LAYERS)).toThrow(RangeError);
-    expect(() => k.dense(-1)).toThrow(RangeError);
+    expect(() => k.dense!(-1)).toThrow(RangeError);
     expect(() => k.moments!(0, -1)).toThrow(RangeError);
     z.dispose();
     k.dispose();
@@ -364,7 +402,7 @@ describe('adr: memory', () => {
           });
           expect(tf.memory().numTensors).toBe(afterCreate);
         }
-        const w = k.dense(1);
+        const w = k.dense!(1);
         expect(tf.memory().numTensors).toBe(afterCreate + 1);
         w.dispose();
         k.moments!(1, 3);

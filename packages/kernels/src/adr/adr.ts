@@ -1,8 +1,12 @@
 import {
   defineKernelFamily,
+  ErrorCodes,
+  momentLabel,
   tf,
+  TooLargeError,
   type KernelFamily,
   type KernelInstance,
+  type KernelMoments,
   type KernelStencil,
   type PhysicalQuantity,
   type Tensor,
@@ -19,6 +23,9 @@ import { adrToTaps, tapMoments } from './taps.js';
 const ID = '@npde/kernels/adr';
 const NAMES = ['U', 'D', 'R'] as const;
 type CoefficientName = (typeof NAMES)[number];
+
+/** Most entries `dense()` materializes (2²⁶ float32 = 256 MiB, N = 8192). */
+const MAX_DENSE_ENTRIES = 2 ** 26;
 
 const DESCRIPTIONS: Record<CoefficientName, string> = {
   U: 'advection speed',
@@ -44,9 +51,11 @@ const DESCRIPTIONS: Record<CoefficientName, string> = {
  * `boundary: 'periodic'` wraps the neighbors of the edge sites; `'zero'` makes
  * them 0 (then `A_0` and `B_{N−1}` never act and cannot be learned, theory §8).
  * `apply` shifts by slice + concat (no matrix product); `dense` materializes
- * the N×N matrix, including the periodic corner entries; `moments` are exact
- * from the taps ({@link tapMoments}); `physics` reports U, D, R for every
- * layer and site.
+ * the N×N matrix, including the periodic corner entries (and throws
+ * `TooLargeError`, code `TOO_LARGE`, past 2²⁶ entries, N > 8192); `moments`
+ * are exact from the taps ({@link tapMoments}), labelled `W0, W1, W2, …`
+ * (`W0 = A + B + C`, odd `B − A`, even `A + B`); `physics` reports U, D, R
+ * for every layer and site.
  *
  * Moments at the edge sites: with `periodic`, the wrapped neighbor counts at
  * offset ±1 (its distance on the ring), not at ∓(N − 1) as a plain
@@ -129,6 +138,16 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
       },
       dense(layer: number): Tensor2D {
         assertLayer(layer, layers, ID);
+        if (n * n > MAX_DENSE_ENTRIES) {
+          throw new TooLargeError(ErrorCodes.TOO_LARGE, `${ID}: dense() would materialize a ${n}×${n} matrix`, {
+            path: 'field.shape',
+            expected: `at most ${MAX_DENSE_ENTRIES} entries (N ≤ ${Math.floor(Math.sqrt(MAX_DENSE_ENTRIES))} sites)`,
+            received: `${n * n} entries (N = ${n})`,
+            hint: 'Read the kernel through moments(), physics() or stencil(), which stay O(N), instead of the dense matrix.',
+            plugin: ID,
+            hook: 'dense',
+          });
+        }
         const { A, B, C } = adrToTaps(coefficientsAt(layer), dx);
         const w = new Float32Array(n * n);
         for (let i = 0; i < n; i++) {
@@ -140,7 +159,7 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
         }
         return tf.tensor2d(w, [n, n]);
       },
-      moments(layer: number, maxOrder: number): number[][] {
+      moments(layer: number, maxOrder: number): KernelMoments {
         assertLayer(layer, layers, ID);
         assertMaxOrder(maxOrder, ID);
         const { A, B, C } = adrToTaps(coefficientsAt(layer), dx);
@@ -148,7 +167,8 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
           A[0] = 0; // these taps only ever multiply the zero padding
           B[n - 1] = 0;
         }
-        return tapMoments({ A, B, C }, maxOrder);
+        const moments = tapMoments({ A, B, C }, maxOrder).map((values, k) => ({ alpha: [k], label: momentLabel([k]), values }));
+        return { dims: 1, sites: n, order: maxOrder, moments };
       },
       physics(): PhysicalQuantity[] {
         return NAMES.map((name) => {

@@ -1,4 +1,4 @@
-import { ErrorCodes, NpdeError, ValidationError } from '@npde/core';
+import { ErrorCodes, ShapeError, ValidationError } from '@npde/core';
 
 /**
  * Advection–diffusion–reaction coefficients per site (theory §6), in the
@@ -32,7 +32,7 @@ function sameLength(arrays: Record<string, ArrayLike<number>>, what: string): nu
   const n = entries[0]![1].length;
   for (const [name, a] of entries) {
     if (a.length !== n) {
-      throw new NpdeError(ErrorCodes.SHAPE_MISMATCH, `${what} must have one entry per site`, {
+      throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, `${what} must have one entry per site`, {
         path: name,
         expected: `${n} entries (as many as ${entries[0]![0]})`,
         received: `${a.length} entries`,
@@ -61,7 +61,7 @@ function checkDx(dx: number): void {
  * @param coefficients - `U`, `D`, `R`, one entry per site each.
  * @param dx - Grid spacing Δ (default 1: grid units).
  * @returns Fresh arrays `A`, `B`, `C`.
- * @throws NpdeError `SHAPE_MISMATCH` when the arrays differ in length; `INVALID_OPTIONS` for `dx ≤ 0`.
+ * @throws ShapeError `SHAPE_MISMATCH` when the arrays differ in length; ValidationError `INVALID_OPTIONS` for `dx ≤ 0`.
  *
  * @example
  * ```ts
@@ -106,7 +106,7 @@ export function adrToTaps(
  * @param taps - `A`, `B`, `C`, one entry per site each.
  * @param dx - Grid spacing Δ (default 1: grid units).
  * @returns Fresh arrays `U`, `D`, `R`.
- * @throws NpdeError `SHAPE_MISMATCH` when the arrays differ in length; `INVALID_OPTIONS` for `dx ≤ 0`.
+ * @throws ShapeError `SHAPE_MISMATCH` when the arrays differ in length; ValidationError `INVALID_OPTIONS` for `dx ≤ 0`.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
-import { ErrorCodes, ValidationError, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
+import { ErrorCodes, ValidationError, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { valuesByOrder } from '../testing/moments.test-util.js';
 import { momentsFromDense } from '../moments/dense-moments.js';
 import {
   GRADIENT_TOLERANCE,
@@ -92,7 +93,7 @@ describe('dense: apply, dense and moments', () => {
     for (let l = 0; l < LAYERS; l++) {
       const [viaApply, viaDense] = tf.tidy(() => {
         const zt = tf.tensor2d(z);
-        const w = k.dense(l);
+        const w = k.dense!(l);
         expect(w.shape).toEqual([size, size]);
         return [k.apply(zt, l).dataSync(), tf.matMul(zt, w, false, true).dataSync()];
       });
@@ -115,9 +116,9 @@ describe('dense: apply, dense and moments', () => {
   it('moments equal Σ_j (j − i)^k W_ij of dense()', () => {
     const k = create({ init: 'glorot' });
     for (let l = 0; l < LAYERS; l++) {
-      const w = k.dense(l);
+      const w = k.dense!(l);
       const values = w.dataSync();
-      const m = k.moments!(l, 3);
+      const m = valuesByOrder(k.moments!(l, 3));
       w.dispose();
       for (let order = 0; order <= 3; order++) {
         for (let i = 0; i < N; i++) {
@@ -130,13 +131,61 @@ describe('dense: apply, dense and moments', () => {
     k.dispose();
   });
 
-  it('moments of a multi-channel field are per site (site offsets, receiving channels averaged)', () => {
+  it('moments of a multi-channel field: a channel-blind entry (receiving channels averaged) and one per channel pair', () => {
     const k = create({ noise: 0.1 }, { shape: [4], channels: 2 }, 1);
     const m = k.moments!(0, 1);
-    expect(m).toEqual(momentsFromDense(tf.tidy(() => k.dense(0).dataSync()), 8, 1, 2));
-    expect(m.map((row) => row.length)).toEqual([4, 4]);
+    expect(m).toMatchObject({ dims: 1, sites: 4, order: 1 });
+    expect(m.moments.map((e) => [e.label, e.channels ?? null])).toEqual([
+      ['W0', null], ['W0', [0, 0]], ['W0', [0, 1]], ['W0', [1, 0]], ['W0', [1, 1]],
+      ['W1', null], ['W1', [0, 0]], ['W1', [0, 1]], ['W1', [1, 0]], ['W1', [1, 1]],
+    ]);
+    const flat = momentsFromDense(tf.tidy(() => k.dense!(0).dataSync()), 8, 1, 2);
+    for (const order of [0, 1]) {
+      findMoment(m, `W${order}`)!.values.forEach((v, s) => expect(v).toBeCloseTo(flat[order]![s]!, 6));
+      // the blind entry is the mean over receiving channels of the sum over input channels
+      const pairs = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
+      const sum = pairs.map((p) => findMoment(m, `W${order}`, p)!.values);
+      findMoment(m, `W${order}`)!.values.forEach((v, s) => expect(v).toBeCloseTo(sum.reduce((a, r) => a + r[s]!, 0) / 2, 10));
+    }
     k.params['W']!.assign(tf.eye(8, 8, [1]));
-    expect(k.moments!(0, 1)).toEqual([new Array(4).fill(1), new Array(4).fill(0)]);
+    const id = k.moments!(0, 1);
+    expect(findMoment(id, 'W0')!.values).toEqual(new Array(4).fill(1));
+    expect(findMoment(id, 'W0', [0, 1])!.values).toEqual(new Array(4).fill(0));
+    expect(findMoment(id, 'W1')!.values).toEqual(new Array(4).fill(0));
+    k.dispose();
+  });
+
+  it('moments of a 2-D field use per-axis offsets (M, Mx, My, Mxx, Mxy, Myy)', () => {
+    // 3×3 grid (axis 0 = x, the slow row-major axis). Hand-made W: centre site 4 = (1, 1) couples to
+    // (2, 1) = site 7 with 2, to (1, 2) = site 5 with 3, to (0, 0) = site 0 with 5; site 0 to site 8 = (2, 2) with 1.
+    const k = create({ noise: 0 }, { shape: [3, 3] }, 1);
+    const w = new Float32Array(81);
+    w[4 * 9 + 7] = 2;
+    w[4 * 9 + 5] = 3;
+    w[4 * 9 + 0] = 5;
+    w[0 * 9 + 8] = 1;
+    k.params['W']!.assign(tf.tensor3d(w, [1, 9, 9]));
+    const m = k.moments!(0, 2);
+    expect(m).toMatchObject({ dims: 2, sites: 9, order: 2 });
+    expect(m.moments.map((e) => e.label)).toEqual(['M', 'Mx', 'My', 'Mxx', 'Mxy', 'Myy']);
+    expect(m.moments.map((e) => e.alpha)).toEqual([[0, 0], [1, 0], [0, 1], [2, 0], [1, 1], [0, 2]]);
+    const at = (label: string, site: number) => findMoment(m, label)!.values[site];
+    // site 4: offsets (1, 0)·2, (0, 1)·3, (−1, −1)·5
+    expect([at('M', 4), at('Mx', 4), at('My', 4), at('Mxx', 4), at('Mxy', 4), at('Myy', 4)]).toEqual([10, 2 - 5, 3 - 5, 2 + 5, 5, 3 + 5]);
+    // site 0: offset (2, 2)·1 (a flat-index moment would count it at 8)
+    expect([at('M', 0), at('Mx', 0), at('My', 0), at('Mxx', 0), at('Mxy', 0), at('Myy', 0)]).toEqual([1, 2, 2, 4, 4, 4]);
+    expect(findMoment(m, 'M')!.values.filter((_, s) => s !== 0 && s !== 4)).toEqual(new Array(7).fill(0));
+    k.dispose();
+  });
+
+  it('moments of scattered points use coordinate differences', () => {
+    const k = create({ noise: 0 }, { points: [[0, 0], [2, 0], [0, 3]] }, 1);
+    const w = new Float32Array(9);
+    w[0 * 3 + 1] = 1; // site 0 ← site 1 at offset (2, 0)
+    w[0 * 3 + 2] = 2; // site 0 ← site 2 at offset (0, 3)
+    k.params['W']!.assign(tf.tensor3d(w, [1, 3, 3]));
+    const m = k.moments!(0, 2);
+    expect(m.moments.map((e) => e.values[0])).toEqual([3, 2, 6, 4, 0, 18]);
     k.dispose();
   });
 
@@ -144,7 +193,7 @@ describe('dense: apply, dense and moments', () => {
     const k = create();
     const z = tf.zeros([1, N]) as tf.Tensor2D;
     expect(() => k.apply(z, LAYERS)).toThrow(RangeError);
-    expect(() => k.dense(1.5)).toThrow(RangeError);
+    expect(() => k.dense!(1.5)).toThrow(RangeError);
     z.dispose();
     k.dispose();
   });
@@ -167,7 +216,7 @@ describe('dense: parameters and initialization', () => {
   it('identity init without noise is exactly the identity in every layer', () => {
     const k = create({ noise: 0 });
     for (let l = 0; l < LAYERS; l++) {
-      const w = tf.tidy(() => Array.from(k.dense(l).dataSync()));
+      const w = tf.tidy(() => Array.from(k.dense!(l).dataSync()));
       w.forEach((v, idx) => expect(v).toBe(Math.floor(idx / N) === idx % N ? 1 : 0));
     }
     k.dispose();
@@ -236,7 +285,7 @@ describe('dense: memory', () => {
         });
         expect(tf.memory().numTensors).toBe(afterCreate);
       }
-      const w = k.dense(0);
+      const w = k.dense!(0);
       expect(tf.memory().numTensors).toBe(afterCreate + 1);
       w.dispose();
       k.moments!(2, 2);

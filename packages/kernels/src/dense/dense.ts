@@ -1,7 +1,8 @@
-import { defineKernelFamily, matMulTransposedB, tf, type KernelFamily, type KernelInstance, type Tensor, type Tensor2D } from '@npde/core';
+import { defineKernelFamily, tf, type KernelFamily, type KernelInstance, type KernelMoments, type Tensor, type Tensor2D } from '@npde/core';
+import { matMulTransposedB } from '@npde/core/internal';
 import { assertLayer, assertMaxOrder } from '../instance/layer-index.js';
 import { instancePrefix } from '../instance/variable-name.js';
-import { momentsFromDense } from '../moments/dense-moments.js';
+import { kernelMomentsFromDense } from '../moments/dense-moments.js';
 import { DenseOptionsSchema, type DenseOptions } from './options.js';
 
 const ID = '@npde/kernels/dense';
@@ -14,11 +15,12 @@ const ID = '@npde/kernels/dense';
  * the flat state (sites row-major, channels last).
  *
  * `apply(z, l)` is `z · W_lᵀ`, so `(W z)_i = Σ_j W_ij z_j`; `dense(l)` returns
- * a copy of `W_l`; `moments(l, k)` are computed from that matrix with
- * {@link momentsFromDense}, one value per site: grid offsets for a 1-D field,
- * flat site-index offsets for other geometries, the receiving channels of a
- * site averaged (see there). No `physics()`: a dense W has no fixed physical
- * reading beyond its moments.
+ * a copy of `W_l`; `moments(l, p)` are the multi-index moments of that
+ * matrix ({@link kernelMomentsFromDense}): per-axis grid offsets (`W0, W1, …`
+ * in 1-D; `M, Mx, My, Mxx, Mxy, Myy, …` in 2-D), coordinate offsets for
+ * scattered points, and with several channels a channel-blind entry (receiving
+ * channels averaged) plus one per channel pair. No `physics()`: a dense W has
+ * no fixed physical reading beyond its moments.
  *
  * @example
  * ```ts
@@ -27,7 +29,8 @@ const ID = '@npde/kernels/dense';
  *   kernel: { id: '@npde/kernels/dense', options: { init: 'identity', noise: 0.01 } },
  *   activation: '@npde/activations/tanh',
  * });
- * const transport = model.kernel.moments!(0, 2); // W_0, W_1, W_2 per site
+ * const m = model.kernel.moments!(0, 2);
+ * findMoment(m, 'W1')!.values; // advection-like moment per site
  * ```
  */
 export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions>({
@@ -61,11 +64,11 @@ export const dense: KernelFamily<DenseOptions> = defineKernelFamily<DenseOptions
         return matMulTransposedB(z, matrix(layer));
       },
       dense: copy,
-      moments(layer: number, maxOrder: number): number[][] {
+      moments(layer: number, maxOrder: number): KernelMoments {
         assertMaxOrder(maxOrder, ID);
         const w = copy(layer);
         try {
-          return momentsFromDense(w.dataSync(), n, maxOrder, field.realChannels);
+          return kernelMomentsFromDense(w.dataSync(), field, maxOrder);
         } finally {
           w.dispose();
         }
