@@ -6,9 +6,13 @@
  * @packageDocumentation
  */
 import type { Stage } from '@npde/core';
+import { mix } from './mix/mix.js';
 import { pde } from './pde/pde.js';
+import { pool } from './pool/pool.js';
+import { readout } from './readout/readout.js';
+import { recurrent } from './recurrent/recurrent.js';
 
-export { pde };
+export { mix, pde, pool, readout, recurrent };
 
 /**
  * Every stage of this package, for `registry.register(plugins)`.
@@ -20,4 +24,4 @@ export { pde };
  * const registry = new Registry().register(plugins).setDefault('stage', '@npde/stages/pde');
  * ```
  */
-export const plugins: readonly Stage[] = [pde];
+export const plugins: readonly Stage[] = [pde, mix, pool, readout, recurrent];
