@@ -9,6 +9,8 @@ import type {
   LayerRecord,
   PdeBlockView,
   ReservoirInstance,
+  StageContext,
+  StageInstance,
   StepContext,
 } from '../plugins/types.js';
 import type { Registry } from '../registry/registry.js';
@@ -186,4 +188,22 @@ export class RelaxationBlock implements PdeBlockView {
     this.reservoir.dispose?.();
     for (const [k, p] of Object.entries(this.params)) if (!k.startsWith('kernel/')) p.dispose();
   }
+}
+
+/**
+ * A stage that is one {@link RelaxationBlock} on its input field (output =
+ * input geometry): what `@npde/stages/pde` and the conformance kit's
+ * reference pde stage create, from options validated by `BlockSpecSchema`.
+ */
+export function createRelaxationStage(ctx: StageContext<RelaxationBlockContext['spec']>): StageInstance {
+  const block = new RelaxationBlock({ spec: ctx.options, field: ctx.input, registry: ctx.registry, seed: ctx.seed, path: ctx.path });
+  return {
+    output: ctx.input,
+    params: block.params,
+    pde: block,
+    forward: (x, run) => block.run(x, run.record).at(-1)!,
+    describe: () =>
+      `pde: ${block.layers} steps of ${block.pluginIds.kernel} with ${block.pluginIds.activation}, ω = ${block.omega().toPrecision(3)}${block.fused ? ' (fused)' : ''}`,
+    dispose: () => block.dispose(),
+  };
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineActivation, defineBackend, defineIntegrator, defineReservoir, defineStage } from '../plugins/define.js';
-import { RelaxationBlock } from '../model/relaxation-block.js';
+import { createRelaxationStage } from '../model/relaxation-block.js';
 import { BlockSpecSchema } from '../model/spec.js';
 import type { Registry } from '../registry/registry.js';
 import { tf, type Tensor2D } from '../tensor/tf.js';
@@ -71,21 +71,12 @@ export const referenceCpuBackend = defineBackend({
   probe: async () => ({ available: true }),
 });
 
-/** Reference `pde` stage: a {@link RelaxationBlock} on the incoming field, as `@npde/stages/pde` is. */
+/** Reference `pde` stage: one `RelaxationBlock` (`createRelaxationStage`) on the incoming field, as `@npde/stages/pde` is. */
 export const referencePdeStage = defineStage({
   id: '@npde/core/testing/pde',
   description: 'reference pde stage: a RelaxationBlock on the incoming field (what @npde/stages/pde is)',
   options: BlockSpecSchema,
-  create: ({ options, input, registry, seed, path }) => {
-    const block = new RelaxationBlock({ spec: options, field: input, registry, seed, path });
-    return {
-      output: input,
-      params: block.params,
-      pde: block,
-      forward: (x, run) => block.run(x, run.record).at(-1)!,
-      dispose: () => block.dispose(),
-    };
-  },
+  create: createRelaxationStage,
 });
 
 /** All reference plugins, the cpu backend and the pde stage included. */

@@ -1,4 +1,4 @@
-import { BlockSpecSchema, RelaxationBlock, defineStage, type StageInstance } from '@npde/core';
+import { BlockSpecSchema, createRelaxationStage, defineStage } from '@npde/core';
 
 /**
  * The relaxation block as a stage (theory §1): `layers` steps of
@@ -19,19 +19,5 @@ export const pde = defineStage({
   id: '@npde/stages/pde',
   description: 'relaxation block z ← (1 − ω) z + ω f(W z − b), `layers` steps; keeps the field',
   options: BlockSpecSchema,
-  create: ({ options, input, registry, seed, path }): StageInstance => {
-    const block = new RelaxationBlock({ spec: options, field: input, registry, seed, path });
-    return {
-      output: input,
-      params: block.params,
-      pde: block,
-      forward: (x, run) => {
-        const states = block.run(x, run.record);
-        return states[states.length - 1]!;
-      },
-      describe: () =>
-        `pde: ${block.layers} steps of ${block.pluginIds.kernel} with ${block.pluginIds.activation}, ω = ${block.omega().toPrecision(3)}${block.fused ? ' (fused)' : ''}`,
-      dispose: () => block.dispose(),
-    };
-  },
+  create: createRelaxationStage,
 });
