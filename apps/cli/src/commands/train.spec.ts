@@ -65,7 +65,7 @@ describe('npde train', () => {
     expect(summary.backend).toBe('cpu');
     expect(summary.relErr).toHaveProperty('U');
     expect((await readdir(out)).sort()).toEqual(['checkpoints', 'model.json', 'report.json', 'weights.bin']);
-    expect((await readdir(path.join(out, 'checkpoints'))).sort()).toEqual(['epoch-00003', 'epoch-00006']);
+    expect((await readdir(path.join(out, 'checkpoints'))).sort()).toEqual(['checkpoint-000006.bin', 'checkpoint.json']);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
     expect(report.finalLoss).toBe(summary.finalLoss);
 
@@ -77,6 +77,51 @@ describe('npde train', () => {
     expect(info.moments[0]).toHaveLength(3);
     const text = await run('inspect', out);
     expect(text.stdout).toContain('W2 (diffusion)');
+  });
+
+  it('trains a composite classifier on file data with metrics, then resumes to more epochs', async () => {
+    const base = JSON.parse(await readFile(new URL('../../../../examples/classify-bars/config.json', import.meta.url), 'utf8'));
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const x: number[][][] = [];
+    const y: number[] = [];
+    for (let k = 0; k < 80; k++) {
+      const label = k % 2;
+      const at = Math.floor(rand() * 8);
+      x.push(Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => ((label === 0 ? i : j) === at ? 1 : 0) + 0.3 * (rand() - 0.5))));
+      y.push(label);
+    }
+    await writeFile(path.join(dir, 'bars-x.json'), JSON.stringify(x));
+    await writeFile(path.join(dir, 'bars-y.json'), JSON.stringify(y));
+    const config = { ...base, data: { source: 'file', x: 'bars-x.json', y: 'bars-y.json', labels: true }, training: { ...base.training, epochs: 4, checkpointEvery: 2 }, backend: 'cpu' };
+    const out = path.join(dir, 'bars');
+    const first = await run('train', await writeConfig('bars.json', config), '--out', out, '--json');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const s1 = JSON.parse(first.stdout);
+    expect(s1.epochs).toBe(4);
+    expect(s1.metrics).toHaveProperty('accuracy');
+    expect(s1).not.toHaveProperty('relErr');
+
+    const more = await writeConfig('bars.json', { ...config, training: { ...config.training, epochs: 6 } });
+    const second = await run('train', more, '--out', out, '--resume', '--json');
+    expect(second.code).toBe(0);
+    const s2 = JSON.parse(second.stdout);
+    expect(s2.initialEpoch).toBe(4);
+    expect(s2.epochs).toBe(6);
+    expect(s2.metrics.accuracy).toBeGreaterThanOrEqual(0);
+
+    const inspected = await run('inspect', out, '--json');
+    expect(inspected.code).toBe(0);
+    expect(JSON.parse(inspected.stdout).stages.map((st: { name: string }) => st.name)).toEqual(['lift', 'block', 'coarse', 'head']);
+    const text = await run('inspect', out);
+    expect(text.stdout).toContain('@npde/stages/readout');
+  });
+
+  it('exits 2 when resuming without a checkpoint', async () => {
+    const r = await run('train', await writeConfig('good-resume.json', goodConfig), '--out', path.join(dir, 'empty'), '--resume');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no checkpoint');
   });
 
   const bad: [string, unknown, string][] = [

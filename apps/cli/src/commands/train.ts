@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -6,14 +5,13 @@ import {
   NeuralPde,
   ShapeError,
   Trainer,
-  ValidationError,
   createDefaultRegistry,
   saveModel,
   tf,
   type Registry,
-  type Tensor2D,
 } from 'npde';
-import { writeFileAtomic } from '@npde/core/node';
+import { fileCheckpointStore, writeFileAtomic } from '@npde/core/node';
+import { readDataset } from '../data/read-data.js';
 import { parseTrainConfig, type TrainConfig } from '../config/train-config.js';
 import { generateAdrData } from '../demo/adr-data.js';
 import { relL2, type AdrProfiles } from '../demo/profiles.js';
@@ -21,10 +19,20 @@ import { showProgress } from '../ui/progress.js';
 import { num, pct, table } from '../ui/table.js';
 import { BACKENDS, parseBackends, runAction } from './shared.js';
 
-async function loadData(config: TrainConfig, configFile: string, registry: Registry, sites: number): Promise<{ x: Tensor2D | number[][]; y: Tensor2D | number[][]; truth?: AdrProfiles }> {
+type Tensorish = tf.Tensor | number[][];
+
+async function loadData(
+  config: TrainConfig,
+  configFile: string,
+  registry: Registry,
+  model: NeuralPde,
+): Promise<{ x: Tensorish; y: Tensorish; truth?: AdrProfiles }> {
   const d = config.data;
   if (d.source === 'adr') {
-    if (d.sites !== sites) {
+    const blocks = model.blocks;
+    const oneBlock = model.stages.length === 1 && blocks.length === 1;
+    const sites = model.input.size;
+    if (oneBlock && d.sites !== sites) {
       throw new ShapeError(ErrorCodes.SHAPE_MISMATCH, 'the model field does not match the data', {
         path: 'model.field.shape',
         expected: `[${d.sites}] (data.sites)`,
@@ -34,29 +42,12 @@ async function loadData(config: TrainConfig, configFile: string, registry: Regis
     }
     const data = generateAdrData({ ...d, registry });
     data.truthModel.dispose();
-    return { x: data.x, y: data.y, truth: data.truth };
+    return { x: data.x, y: data.y, ...(oneBlock ? { truth: data.truth } : {}) };
   }
-  const file = path.resolve(path.dirname(configFile), d.path);
-  let json: { x?: unknown; y?: unknown };
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new ValidationError(ErrorCodes.INVALID_SPEC, `cannot read data file ${file}`, {
-      path: 'data.path',
-      expected: 'a JSON file { "x": number[][], "y": number[][] }',
-      received: (err as Error).message,
-    });
-  }
-  for (const k of ['x', 'y'] as const) {
-    if (!Array.isArray(json[k]) || !(json[k] as unknown[]).every((r) => Array.isArray(r) && r.every((e) => typeof e === 'number'))) {
-      throw new ValidationError(ErrorCodes.INVALID_SPEC, `data file field "${k}" must be an array of number arrays`, {
-        path: `data.path → ${k}`,
-        expected: 'number[][]',
-        received: typeof json[k],
-      });
-    }
-  }
-  return { x: json.x as number[][], y: json.y as number[][] };
+  const ds = await readDataset(d, path.dirname(path.resolve(configFile)));
+  const x = tf.tensor(ds.x.data, ds.x.shape, 'float32');
+  const y = tf.tensor(ds.y.data, ds.y.shape, ds.y.dtype);
+  return { x, y };
 }
 
 /** `npde train <config.json> --out <dir>`. */
@@ -68,40 +59,38 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <dir>', 'model directory to write (model.json, weights.bin, report.json, checkpoints/)')
     .option('--backend <names>', `tensor backend or comma-separated fallback order: ${BACKENDS.join(', ')} (overrides the config; default wasm)`, parseBackends)
     .option('--json', 'print the final report as JSON')
-    .action(async (configFile: string, opts: { out: string; backend?: string[]; json?: boolean }) =>
+    .option('--resume', 'continue the run in --out from its latest checkpoint (<out>/checkpoints) up to training.epochs')
+    .action(async (configFile: string, opts: { out: string; backend?: string[]; json?: boolean; resume?: boolean }) =>
       runAction(Boolean(opts.json), async () => {
         const config = await parseTrainConfig(configFile);
         const registry = createDefaultRegistry();
         const model = NeuralPde.create(config.model, { registry, path: 'model' });
         const report = await registry.ready({ backend: opts.backend ?? config.backend ?? 'wasm' });
-        const data = await loadData(config, configFile, registry, model.field.size);
+        const data = await loadData(config, configFile, registry, model);
         const trainer = new Trainer({ registry });
         const stop = showProgress(trainer.events$, 'train', !opts.json);
-        const saves: Promise<void>[] = [];
+        const store = fileCheckpointStore(path.join(opts.out, 'checkpoints'));
         const every = config.training.checkpointEvery;
-        if (every) {
-          trainer.events$.subscribe((e) => {
-            if (e.type === 'epoch:end' && e.epoch % every === 0) {
-              saves.push(saveModel(model, path.join(opts.out, 'checkpoints', `epoch-${String(e.epoch).padStart(5, '0')}`), { metadata: { epoch: e.epoch, loss: e.loss } }));
-            }
-          });
-        }
         let fit;
         try {
-          fit = await trainer.fit(model, data, {
+          fit = await trainer.fit(model, data as { x: tf.Tensor2D; y: tf.Tensor2D }, {
             optimizer: config.optimizer,
+            loss: config.training.loss,
+            ...(config.training.metrics ? { metrics: config.training.metrics } : {}),
             epochs: config.training.epochs,
             batchSize: config.training.batchSize,
             validation: config.training.validation,
             timeLimit: config.training.timeLimit,
             seed: config.training.seed,
+            ...(every ? { checkpoint: { store, every } } : {}),
+            ...(opts.resume ? { resume: store } : {}),
           });
         } finally {
           stop();
-          await Promise.all(saves);
           for (const t of [data.x, data.y]) if (t instanceof tf.Tensor) t.dispose();
         }
-        const physics = model.kernel.physics?.() ?? [];
+        const metrics = Object.fromEntries(Object.entries(fit.logs).filter(([k]) => k !== 'loss' && k !== 'val_loss'));
+        const physics = model.blocks.length === 1 ? (model.blocks[0]!.kernel.physics?.() ?? []) : [];
         const learned = Object.fromEntries(physics.map((q) => [q.name, q.values[0] ?? []]));
         const relErr = data.truth && ['U', 'D', 'R'].every((k) => k in learned)
           ? { U: relL2(learned['U']!, data.truth.U), D: relL2(learned['D']!, data.truth.D), R: relL2(learned['R']!, data.truth.R) }
@@ -110,6 +99,8 @@ export function registerTrain(program: Command): void {
           backend: report.name,
           out: opts.out,
           epochs: fit.epochs,
+          initialEpoch: fit.initialEpoch,
+          loss: config.training.loss,
           finalLoss: fit.loss,
           valLoss: fit.valLoss ?? null,
           seconds: fit.seconds,
@@ -117,10 +108,12 @@ export function registerTrain(program: Command): void {
           restoredBest: fit.restoredBest,
           best: fit.best ?? null,
           params: model.paramCount,
+          metrics,
           ...(relErr ? { relErr } : {}),
         };
         await saveModel(model, opts.out, { metadata: { report: summary, config } });
         await writeFileAtomic(path.join(opts.out, 'report.json'), JSON.stringify(summary, null, 2) + '\n');
+        const hasBlocks = model.blocks.length > 0;
         model.dispose();
         if (opts.json) {
           process.stdout.write(JSON.stringify(summary) + '\n');
@@ -128,15 +121,16 @@ export function registerTrain(program: Command): void {
         }
         const rows = [
           ['backend', report.name],
-          ['epochs', `${fit.epochs} (${fit.reason})`],
+          ['epochs', `${fit.epochs} (${fit.reason}${fit.initialEpoch ? `, resumed after ${fit.initialEpoch}` : ''})`],
           ['final loss', num(fit.loss)],
           ...(fit.valLoss !== undefined ? [['validation loss', num(fit.valLoss)]] : []),
+          ...Object.entries(metrics).map(([k, m]) => [k, num(m)]),
           ['parameters', String(summary.params)],
           ['time', `${fit.seconds.toFixed(1)} s`],
           ...(relErr ? [['rel. L2 error U / D / R', `${pct(relErr.U)} / ${pct(relErr.D)} / ${pct(relErr.R)}`]] : []),
           ['saved to', opts.out],
         ];
-        process.stdout.write(table([['training report', ''], ...rows]) + `\n\nRead it as physics: npde inspect ${opts.out}\n`);
+        process.stdout.write(table([['training report', ''], ...rows]) + (hasBlocks ? `\n\nRead it as physics: npde inspect ${opts.out}\n` : `\n\nInspect it: npde inspect ${opts.out}\n`));
       }),
     );
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { FileDataSourceSchema } from '../data/read-data.js';
 import { ErrorCodes, ValidationError, describeValue, v, validate, PluginRefSchema, type ModelSpec, type PluginRef } from 'npde';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -23,23 +24,15 @@ const AdrSourceSchema = v.strictObject({
   seed: v.optional(v.pipe(v.number(), v.integer()), 1),
 });
 
-/** Data from a JSON file `{ "x": number[][], "y": number[][] }` (path relative to the config file). */
-const FileSourceSchema = v.strictObject({
-  /** `file`: read the data from a JSON file. */
-  source: v.literal('file'),
-  /** Path of the JSON file, relative to the config file. */
-  path: v.pipe(v.string(), v.minLength(1)),
-});
-
 /**
  * Schema of a `npde train` config file. The model spec itself is validated by
  * `NeuralPde.create` (errors under `model.`).
  */
 export const TrainConfigSchema = v.strictObject({
-  /** The model spec (a `ModelSpec`), validated by `NeuralPde.create`. */
+  /** The model spec (a `ModelSpec`: one-block `{ field, layers, kernel, ... }` or composite `{ input, stages }`), validated by `NeuralPde.create`. */
   model: v.looseObject({}),
-  /** Where the data comes from: `{ source: 'adr', ... }` or `{ source: 'file', path }`. */
-  data: v.variant('source', [AdrSourceSchema, FileSourceSchema]),
+  /** Where the data comes from: `{ source: 'adr', ... }`, `{ source: 'file', x, y, labels? }` or `{ source: 'file', path }`. */
+  data: v.variant('source', [AdrSourceSchema, FileDataSourceSchema]),
   /** Optimizer plugin ref (default: Adam, learning rate 0.02 halved every 60 steps). */
   optimizer: v.optional(PluginRefSchema, {
     /** The default optimizer's id. */
@@ -56,8 +49,12 @@ export const TrainConfigSchema = v.strictObject({
   }),
   /** How to train. */
   training: v.strictObject({
-    /** Passes over the training data, an integer ≥ 1. */
+    /** Passes over the training data, an integer ≥ 1 (with `--resume`: the epoch to end at, counted from the start). */
     epochs: positiveInt,
+    /** Loss: `mse` (default), `sse`, or `softmax-cross-entropy` (integer class labels as targets). */
+    loss: v.optional(v.picklist(['mse', 'sse', 'softmax-cross-entropy']), 'mse'),
+    /** Metrics logged per epoch beside the loss: `accuracy`, `mse`. */
+    metrics: v.optional(v.array(v.picklist(['accuracy', 'mse']))),
     /** Samples per optimizer step (default: all, full batch). */
     batchSize: v.optional(positiveInt),
     /** Fraction in (0, 1) of the samples (the last ones) held out for validation. */
