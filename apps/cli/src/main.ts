@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { backendCpu, tf } from 'npde';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInspect } from './commands/inspect.js';
@@ -24,6 +25,9 @@ export function createProgram(): Command {
 
 /** Run the CLI with `argv` (as `process.argv`). Resolves with the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  // Tensors made before a backend is chosen (data, configs) land on tfjs's cpu backend: no tfjs-node advice.
+  await tf.setBackend('cpu');
+  backendCpu.silenceNodeBackendAdvice();
   const program = createProgram();
   for (const c of program.commands) c.exitOverride();
   try {

@@ -21,6 +21,18 @@ export const CPU_BACKEND_ID = '@npde/backend-cpu/cpu';
  * await new Registry().register(cpuBackend).ready({ backend: 'cpu' });
  * ```
  */
+/**
+ * tfjs's cpu backend prints advice to install tfjs-node at its first tensor
+ * write in Node; that advice does not apply to npde (its Node backends are
+ * wasm and cuda). This turns it off for the active cpu backend instance:
+ * call it after `tf.setBackend('cpu')`, as this backend's `setup` and the
+ * `npde` command do.
+ */
+export function silenceNodeBackendAdvice(): void {
+  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
+}
+
 export const cpuBackend = defineBackend({
   id: CPU_BACKEND_ID,
   name: 'cpu',
@@ -32,9 +44,7 @@ export const cpuBackend = defineBackend({
   setup: async () => {
     registerStencilRelaxCpuKernels();
     await tf.setBackend('cpu');
-    // Its first write prints advice to install tfjs-node, which does not apply to npde: silence it.
-    const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
-    if (backend && 'firstUse' in backend) backend.firstUse = false;
+    silenceNodeBackendAdvice();
   },
   probe: async () => ({ available: true }),
 });

@@ -8,7 +8,7 @@
  */
 import { cpuBackend } from './cpu-backend.js';
 
-export { CPU_BACKEND_ID, cpuBackend } from './cpu-backend.js';
+export { CPU_BACKEND_ID, cpuBackend, silenceNodeBackendAdvice } from './cpu-backend.js';
 
 /** Every plugin of this package, for `registry.register(plugins)`. */
 export const plugins = [cpuBackend] as const;

@@ -1,5 +1,5 @@
 import { NeuralPde, Registry, Trainer, evaluate, tf, type ModelSpec } from '@npde/core';
-import { checkGradients, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { checkGradients, checkRoundTrip, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
 import { plugins as kernels } from '@npde/kernels';
 import { plugins as optimizers } from '@npde/optimizers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,10 @@ describe('a composite model (mix → 2-D pde with channels → pool → readout)
     expect(y.shape).toEqual([3, 2]);
     y.dispose();
     model.dispose();
+  });
+
+  it('saves and loads bit for bit', async () => {
+    await checkRoundTrip(spec, registry());
   });
 
   it('pools by averaging blocks of sites, per channel', () => {
