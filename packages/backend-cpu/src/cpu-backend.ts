@@ -5,6 +5,18 @@ import { registerStencilRelaxCpuKernels } from './fused/stencil-kernels.js';
 export const CPU_BACKEND_ID = '@npde/backend-cpu/cpu';
 
 /**
+ * tfjs's cpu backend prints advice to install tfjs-node at its first tensor
+ * write in Node; that advice does not apply to npde (its Node backends are
+ * wasm and cuda). This turns it off for the active cpu backend instance:
+ * call it after `tf.setBackend('cpu')`, as this backend's `setup` and the
+ * `npde` command do.
+ */
+export function silenceNodeBackendAdvice(): void {
+  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
+}
+
+/**
  * tfjs's reference `cpu` backend (plain JavaScript). Always available, slow;
  * the backend of last resort and the reference for backend tests. `setup`
  * selects it and registers the fused stencil-relaxation op's plain-TypeScript
@@ -21,18 +33,6 @@ export const CPU_BACKEND_ID = '@npde/backend-cpu/cpu';
  * await new Registry().register(cpuBackend).ready({ backend: 'cpu' });
  * ```
  */
-/**
- * tfjs's cpu backend prints advice to install tfjs-node at its first tensor
- * write in Node; that advice does not apply to npde (its Node backends are
- * wasm and cuda). This turns it off for the active cpu backend instance:
- * call it after `tf.setBackend('cpu')`, as this backend's `setup` and the
- * `npde` command do.
- */
-export function silenceNodeBackendAdvice(): void {
-  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
-  if (backend && 'firstUse' in backend) backend.firstUse = false;
-}
-
 export const cpuBackend = defineBackend({
   id: CPU_BACKEND_ID,
   name: 'cpu',
