@@ -281,7 +281,8 @@ export class NeuralPde implements ModelView {
       let z: Tensor2D = z0;
       for (const s of this.stages) {
         const pde = s.instance.pde;
-        if (pde && s.instance.output.size === s.input.size) {
+        // A stage that is one block on its own input shows every step; others (a recurrence) show their output.
+        if (pde && pde.field === s.input) {
           const run = withPluginContext(s.id, 'forward', () => pde.run(z));
           out.push(...run.slice(1));
           z = run[run.length - 1]!;

@@ -109,11 +109,6 @@ export class RelaxationBlock implements PdeBlockView {
     return this.omegaVar as unknown as Scalar;
   }
 
-  /** Why the steps cannot fuse, or `undefined` when they can (whatever {@link RelaxationBlock.fusion} says). */
-  get fusionBlocker(): string | undefined {
-    return fusionBlocker(this);
-  }
-
   /** Whether steps currently run fused. */
   get fused(): boolean {
     return this.fusion === 'auto' && fusionBlocker(this) === undefined;

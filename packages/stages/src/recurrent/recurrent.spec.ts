@@ -53,6 +53,17 @@ describe('@npde/stages/recurrent', () => {
     model.dispose();
   });
 
+  it('shows its output, not its input run through the cell, in the model trajectory (hidden size = input size)', () => {
+    const model = NeuralPde.create({ input: { shape: [12] }, stages: [{ id: recurrent.id, options: rnnOptions }] }, { registry: registry() });
+    const x = tf.randomNormal([2, 12], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const states = model.trajectory(x);
+    expect(states).toHaveLength(2);
+    const y = model.predict(x);
+    expect(tf.max(tf.abs(tf.sub(states[1]!, y))).dataSync()[0]).toBe(0);
+    [x, y, ...states].forEach((t) => t.dispose());
+    model.dispose();
+  });
+
   it('returns every state as a [T, hidden] field when asked', () => {
     const model = NeuralPde.create(
       { input: { shape: [T], channels: 2 }, stages: [{ id: recurrent.id, options: { ...rnnOptions, returnSequences: true } }] },
