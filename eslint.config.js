@@ -17,7 +17,7 @@ export default tseslint.config(
     // Browser-safe code: core, the plugin packages and backend-wasm's browser path. Node-only
     // code lives in Node adapters (src/node/), which package.json conditions keep out of bundles.
     files: [
-      'packages/{core,kernels,activations,integrators,reservoirs,optimizers,stages,backend-wasm}/src/**/*.ts',
+      'packages/{core,kernels,activations,integrators,reservoirs,optimizers,stages,analysis,backend-wasm}/src/**/*.ts',
       'packages/backend-cuda/src/browser.ts',
     ],
     ignores: ['**/src/node/**', '**/*.spec.ts', '**/*.test-util.ts'],
