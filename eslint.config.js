@@ -14,10 +14,11 @@ export default tseslint.config(
     },
   },
   {
-    // Browser-safe code: core, the plugin packages and backend-wasm's browser path. Node-only
+    // Browser-safe code: every package but the Node-only backends and the umbrella's Node entry
+    // (so a package the generator adds is covered too), and backend-cuda's browser path. Node-only
     // code lives in Node adapters (src/node/), which package.json conditions keep out of bundles.
     files: [
-      'packages/{core,kernels,activations,integrators,reservoirs,optimizers,stages,analysis,backend-wasm}/src/**/*.ts',
+      'packages/!(backend-cpu|backend-cuda|npde)/src/**/*.ts',
       'packages/backend-cuda/src/browser.ts',
     ],
     ignores: ['**/src/node/**', '**/*.spec.ts', '**/*.test-util.ts'],

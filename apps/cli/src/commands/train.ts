@@ -5,7 +5,6 @@ import {
   NeuralPde,
   ShapeError,
   Trainer,
-  createDefaultRegistry,
   saveModel,
   tf,
   type Registry,
@@ -18,6 +17,7 @@ import { relL2, type AdrProfiles } from '../demo/profiles.js';
 import { showProgress } from '../ui/progress.js';
 import { num, pct, table } from '../ui/table.js';
 import { BACKENDS, parseBackends, runAction } from './shared.js';
+import { PLUGIN_OPTION_HELP, collectPlugin, pluginFlags, pluginRequests, registryWithPlugins, withPluginHint } from '../plugins/index.js';
 
 type Tensorish = tf.Tensor | number[][];
 
@@ -60,10 +60,11 @@ export function registerTrain(program: Command): void {
     .option('--backend <names>', `tensor backend or comma-separated fallback order: ${BACKENDS.join(', ')} (overrides the config; default wasm)`, parseBackends)
     .option('--json', 'print the final report as JSON')
     .option('--resume', 'continue the run in --out from its latest checkpoint (<out>/checkpoints) up to training.epochs')
-    .action(async (configFile: string, opts: { out: string; backend?: string[]; json?: boolean; resume?: boolean }) =>
-      runAction(Boolean(opts.json), async () => {
+    .option('--plugin <package>', PLUGIN_OPTION_HELP + ' (adds to the config\'s "plugins" list)', collectPlugin, [])
+    .action(async (configFile: string, opts: { out: string; backend?: string[]; json?: boolean; resume?: boolean; plugin: string[] }) =>
+      runAction(Boolean(opts.json), withPluginHint(async () => {
         const config = await parseTrainConfig(configFile);
-        const registry = createDefaultRegistry();
+        const { registry, loaded } = await registryWithPlugins(pluginRequests(opts.plugin, config.plugins, configFile));
         const model = NeuralPde.create(config.model, { registry, path: 'model' });
         const report = await registry.ready({ backend: opts.backend ?? config.backend ?? 'wasm' });
         const data = await loadData(config, configFile, registry, model);
@@ -130,7 +131,7 @@ export function registerTrain(program: Command): void {
           ...(relErr ? [['rel. L2 error U / D / R', `${pct(relErr.U)} / ${pct(relErr.D)} / ${pct(relErr.R)}`]] : []),
           ['saved to', opts.out],
         ];
-        process.stdout.write(table([['training report', ''], ...rows]) + (hasBlocks ? `\n\nRead it as physics: npde inspect ${opts.out}\n` : `\n\nInspect it: npde inspect ${opts.out}\n`));
-      }),
+        process.stdout.write(table([['training report', ''], ...rows]) + (hasBlocks ? `\n\nRead it as physics: npde inspect ${opts.out}${pluginFlags(loaded)}\n` : `\n\nInspect it: npde inspect ${opts.out}${pluginFlags(loaded)}\n`));
+      }, true)),
     );
 }

@@ -68,6 +68,12 @@ export const TrainConfigSchema = v.strictObject({
   }),
   /** Tensor backend, `wasm`, `cpu` or `cuda` (default `wasm`; `--backend` overrides it). */
   backend: v.optional(v.picklist(['wasm', 'cpu', 'cuda'])),
+  /**
+   * Plugin packages to import before the model is built, as with `--plugin`:
+   * npm package names (looked up from the current directory) or paths
+   * (relative to this config file). Nothing else in a config imports code.
+   */
+  plugins: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))),
 });
 
 /** A validated training config. */
