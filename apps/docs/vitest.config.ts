@@ -1,0 +1,3 @@
+import { npdeVitestConfig } from '../../vitest.shared.js';
+
+export default npdeVitestConfig();
