@@ -355,7 +355,8 @@ describe('adr: options and fields', () => {
   it.each([
     [{ dx: 0 }, 'kernel.options.dx'],
     [{ family: 'constant' }, 'kernel.options.family'],
-    [{ boundary: 'reflecting' }, 'kernel.options.boundary'],
+    [{ boundary: 'mirror' }, 'kernel.options.boundary'],
+    [{ diffusion: 'full' }, 'kernel.options.diffusion'],
     [{ init: { D: 'big' } }, 'kernel.options.init.D'],
     [{ init: { noise: -0.1 } }, 'kernel.options.init.noise'],
     [{ dX: 1 }, 'kernel.options.dX'],
@@ -366,9 +367,8 @@ describe('adr: options and fields', () => {
   });
 
   it.each([
-    [{ shape: [8, 8] }, '2-D grid'],
-    [{ shape: [8], channels: 2 }, '2 real channels'],
-    [{ shape: [8], complex: true }, '2 real channels'],
+    [{ shape: [8, 2] }, '2-D grid [8, 2]'],
+    [{ shape: [8], complex: true }, 'complex values, 2 real channels'],
     [{ points: [[0], [1], [2]] }, 'scattered points'],
     [{ shape: [2] }, '[2]'],
   ] as const)('throws UNSUPPORTED_FIELD for %j', (field, received) => {

@@ -17,6 +17,7 @@ import { assertLayer, assertMaxOrder } from '../instance/layer-index.js';
 import { instancePrefix } from '../instance/variable-name.js';
 import { AdrOptionsSchema, type AdrOptions } from './options.js';
 import { leftNeighbor, rightNeighbor } from './shift.js';
+import { createGridAdr } from './grid-adr.js';
 import { assertAdrField } from './supported-field.js';
 import { adrToTaps, tapMoments } from './taps.js';
 
@@ -65,8 +66,39 @@ const DESCRIPTIONS: Record<CoefficientName, string> = {
  * out (they only multiply the padding), so the moments equal those of
  * `dense()` at every site.
  *
- * Supports only 1-D grid fields with one real channel and N ≥ 3; other
- * fields throw `UNSUPPORTED_FIELD` (path `field`).
+ * **2-D and 3-D grids, channels, reflecting walls.** On a d-dimensional grid
+ * (d = 1..3, every axis ≥ 3 sites, any number C of real channels) W is
+ *
+ *     W = I + R + U·∇ + D:∇∇     (central differences, spacing Δ on every axis)
+ *
+ * with the 1-D taps on each axis (`±e_a: ±U_a/(2Δ) + D_aa/Δ²`, centre
+ * `1 − Σ_a 2D_aa/Δ² + R`) and each cross component D_ab (a < b) as
+ * `o_a·o_b·D_ab/(2Δ²)` at the corners `o = ±e_a ± e_b` (theory §6: a scalar
+ * reaction, an advection vector of d components, a symmetric diffusion tensor
+ * of d(d+1)/2). `diffusion` picks the tensor's freedom: `tensor` (default;
+ * d(d+1)/2 components, the 3^d box footprint), `diagonal` (d) or `isotropic`
+ * (1; the (2d+1)-point cross). In 2-D, isotropic with R = 0 is the 5-point
+ * Laplacian convolution `[[0,r,0],[r,1−4r,r],[0,r,0]]`, r = D/Δ².
+ * Moments are `M = 1 + R`, `M_{e_a} = U_a/Δ`, `M_{e_a+e_b} = 2D_ab/Δ²`.
+ *
+ * Parameters (layout of the saved model; leading axes `[]`, `[S]` or
+ * `[layers, S]` by family, S = sites): `U` `[…, C?, d?]`, `D` `[…, C?, nD?]`,
+ * `R` `[…]` with one channel or `[…, C, C]` (`[out, in]`) with several — an
+ * axis of size 1 is left out, so the 1-D single-channel shapes are the ones
+ * above. With C > 1 channels each channel has its own advection and diffusion
+ * and the reaction is a channel-mixing matrix at each site (initialized to
+ * `init.R · I`). Advection components are `Ux, Uy, Uz`, diffusion `Dxx, Dxy, …`
+ * (in `multiIndices` order), as `physics()` names them (with `[c]` per channel
+ * and `R[o,i]` when C > 1).
+ *
+ * `boundary: 'reflecting'` mirrors the grid at its faces (index −1 reads 0, a
+ * zero-flux wall), in any dimension. `stencil()` (the fused op) is offered for
+ * one channel with a `zero` or `periodic` boundary where core's op has the
+ * footprint: 1-D, and 2-D 5-point (isotropic / diagonal) or 9-point (tensor).
+ * `dense()` and exact `moments()` (from the taps, as in 1-D) exist everywhere.
+ *
+ * Fields that are scattered points, complex, more than 3-D or with an axis
+ * shorter than 3 throw `UNSUPPORTED_FIELD` (path `field`).
  *
  * @example
  * ```ts
@@ -76,16 +108,28 @@ const DESCRIPTIONS: Record<CoefficientName, string> = {
  *   activation: '@npde/activations/tanh',
  * });
  * const [U, D, R] = model.kernel.physics!(); // U.values[layer][site]
+ *
+ * // 2-D, two channels, the full diffusion tensor, zero-flux walls
+ * const model2 = NeuralPde.create({
+ *   field: { shape: [32, 32], channels: 2 }, layers: 6, omega: 0.5,
+ *   kernel: { id: '@npde/kernels/adr', options: { family: 'heterogeneous', boundary: 'reflecting', diffusion: 'tensor' } },
+ *   activation: '@npde/activations/tanh',
+ * });
  * ```
  */
 export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
   id: ID,
-  description: '1-D advection–diffusion–reaction stencil W = R − U∂ + D∂² (3, 3N or 3NL parameters)',
+  description: 'advection–diffusion–reaction stencil W = I + R + U·∇ + D:∇∇ on 1–3-D grids with channels (homogeneous, heterogeneous or time-dependent)',
   options: AdrOptionsSchema,
   create: ({ field, layers, options, seed }): KernelInstance => {
-    assertAdrField(field, ID);
+    const grid = assertAdrField(field, ID);
+    if (field.dims !== 1 || field.realChannels !== 1 || options.boundary === 'reflecting') {
+      return createGridAdr(ID, field, grid, layers, options, seed);
+    }
+    // The 1-D single-channel fast path (the original family: same parameters, taps and moments).
     const n = field.sites;
-    const { family, dx, boundary, init } = options;
+    const { family, dx, init } = options;
+    const boundary = options.boundary as 'periodic' | 'zero';
     const shape = family === 'homogeneous' ? [] : family === 'heterogeneous' ? [n] : [layers, n];
     const prefix = instancePrefix(ID, NAMES);
     const make = (name: CoefficientName, k: number): Variable =>
@@ -134,7 +178,7 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
         const site = (t: Tensor) => tf.broadcastTo(t, [n]);
         // tap order of the fused op: [left, centre, right] = [A, C, B]
         const taps = tf.stack([site(a), site(c), site(b)], 1) as Tensor2D;
-        return { taps, geometry: { dims: 1, sites: n, radius: 1 }, boundary };
+        return { taps, geometry: { dims: 1, sites: n, radius: 1 }, boundary, sameForEveryLayer: !perLayer };
       },
       dense(layer: number): Tensor2D {
         assertLayer(layer, layers, ID);

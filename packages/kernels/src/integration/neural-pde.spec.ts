@@ -76,8 +76,8 @@ describe('inside a NeuralPde', () => {
     );
   });
 
-  it('reports a 2-D field given to the ADR kernel as UNSUPPORTED_FIELD', () => {
-    const spec: ModelSpec = { field: { shape: [4, 4] }, layers: 2, kernel: '@npde/kernels/adr', activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none' };
+  it('reports a complex field given to the ADR kernel as UNSUPPORTED_FIELD', () => {
+    const spec: ModelSpec = { field: { shape: [4, 4], complex: true }, layers: 2, kernel: '@npde/kernels/adr', activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none' };
     expect(() => NeuralPde.create(spec, { registry: kernelTestRegistry() })).toThrow(
       expect.objectContaining({ code: ErrorCodes.UNSUPPORTED_FIELD, path: 'field' }),
     );

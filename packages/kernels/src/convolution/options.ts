@@ -1,0 +1,95 @@
+import { v } from '@npde/core';
+import { TAP_CHANNELS } from '../stencil/apply.js';
+import { FOOTPRINT_SHAPES } from '../stencil/footprint.js';
+import { GRID_BOUNDARIES } from '../stencil/grid.js';
+
+/**
+ * Largest radius any tap-set family accepts (the tap count is limited separately by {@link MAX_TAPS}).
+ *
+ * @example
+ * ```ts
+ * validate(convolution.options, { radius: MAX_TAP_RADIUS + 1 }); // throws INVALID_OPTIONS
+ * ```
+ */
+export const MAX_TAP_RADIUS = 32;
+
+/**
+ * Most taps per site a tap-set family creates (a 3-D box of radius 8 has 4913).
+ *
+ * @example
+ * ```ts
+ * (2 * 8 + 1) ** 3 <= MAX_TAPS; // true
+ * ```
+ */
+export const MAX_TAPS = 4913;
+
+/**
+ * valibot schema of a tap radius: an integer 0..{@link MAX_TAP_RADIUS}.
+ *
+ * @example
+ * ```ts
+ * const radius = v.optional(RadiusSchema, 2);
+ * ```
+ */
+export const RadiusSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_TAP_RADIUS));
+
+/**
+ * Options schema of {@link convolution} (strict: unknown keys are errors).
+ *
+ * - `radius`: r, integer 0..32 (default 1), with at most {@link MAX_TAPS} taps;
+ * - `footprint`: `box` (default, `(2r+1)^d` taps) or `cross` (`2dr + 1` taps);
+ * - `channels`: `shared` (default: one tap per offset, every channel alike),
+ *   `depthwise` (one per offset and channel) or `mixing` (a C × C matrix per offset);
+ * - `boundary`: `periodic` (default), `zero` or `reflecting`;
+ * - `perLayer`: one tap set per layer (default false: one for every layer);
+ * - `init`: `center` (default 1: W starts as `center · I`, so the relaxation
+ *   starts near z ← f(z)) and `noise` (default 0.01), the standard deviation of
+ *   a Gaussian perturbation of every tap, seeded by the model seed.
+ *
+ * @example
+ * ```ts
+ * validate(ConvolutionOptionsSchema, { radius: 2, channels: 'depthwise' }, { path: 'kernel.options' });
+ * ```
+ */
+export const ConvolutionOptionsSchema = v.strictObject({
+  /** Radius r of the footprint, 0..32 (default 1). */
+  radius: v.optional(RadiusSchema, 1),
+  /** `box` (default) or `cross`. */
+  footprint: v.optional(v.picklist(FOOTPRINT_SHAPES), 'box'),
+  /** `shared` (default), `depthwise` or `mixing`. */
+  channels: v.optional(v.picklist(TAP_CHANNELS), 'shared'),
+  /** `periodic` (default), `zero` or `reflecting`. */
+  boundary: v.optional(v.picklist(GRID_BOUNDARIES), 'periodic'),
+  /** One tap set per layer (default false). */
+  perLayer: v.optional(v.boolean(), false),
+  /** Initial taps. */
+  init: v.optional(
+    v.strictObject({
+      /** Initial centre tap (times the identity across channels; default 1). */
+      center: v.optional(v.pipe(v.number(), v.finite()), 1),
+      /** Standard deviation ≥ 0 of the Gaussian perturbation of every tap (default 0.01). */
+      noise: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 0.01),
+    }),
+    {},
+  ),
+});
+
+/**
+ * Validated options of {@link convolution}, defaults applied.
+ *
+ * @example
+ * ```ts
+ * const o: ConvolutionOptions = validate(ConvolutionOptionsSchema, {});
+ * ```
+ */
+export type ConvolutionOptions = v.InferOutput<typeof ConvolutionOptionsSchema>;
+
+/**
+ * Options of {@link convolution} as written in a spec (every field optional).
+ *
+ * @example
+ * ```ts
+ * const o: ConvolutionOptionsInput = { radius: 2, channels: 'depthwise' };
+ * ```
+ */
+export type ConvolutionOptionsInput = v.InferInput<typeof ConvolutionOptionsSchema>;
