@@ -387,7 +387,7 @@ describe.each([
 
 describe('package entries', () => {
   it('exports every optimizer in `plugins`, frozen', () => {
-    expect(plugins.map((p) => p.id)).toEqual(['@npde/optimizers/sgd', '@npde/optimizers/adam']);
+    expect(plugins.map((p) => p.id)).toEqual(['@npde/optimizers/sgd', '@npde/optimizers/adam', '@npde/optimizers/lbfgs', '@npde/optimizers/pseudoinverse', '@npde/optimizers/adjoint', '@npde/optimizers/on-the-fly']);
     for (const p of plugins) {
       expect(p.kind).toBe('optimizer');
       expect(Object.isFrozen(p)).toBe(true);
