@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPlugins } from './commands/plugins.js';
+import { registerStudy } from './commands/study.js';
 import { registerTrain } from './commands/train.js';
 import { ExitCode } from './ui/exit.js';
 
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerInspect(program);
   registerPlugins(program);
   registerDoctor(program);
+  registerStudy(program);
   return program;
 }
 
