@@ -19,9 +19,12 @@ import { denseMatrix, makeCase } from './lib/inputs.mjs';
 import { makeJsLoop } from './lib/jsloop.mjs';
 import { buildNative, cleanupNative, runNative, writeInputs } from './lib/native.mjs';
 import { detectCopyMode } from './lib/modes.mjs';
-import { machineInfo, markdown, ratiosOf, textTable, writeAtomic } from './lib/report.mjs';
+import { machineInfo, markdown, ratiosOf, textTable, trainingText, writeAtomic } from './lib/report.mjs';
 import { describeColumn, runTfColumn } from './lib/columns.mjs';
 import { compareOutputs, measure, now } from './lib/timing.mjs';
+import { TORCH_THREADS, startTorch } from './lib/torch.mjs';
+import { trainingComparison } from './lib/training.mjs';
+import { profileText, profileTraining } from './lib/profile.mjs';
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const KERNEL = 'NpdeStencilRelax';
@@ -129,6 +132,15 @@ async function main() {
     globalNotes.push('cSse and cNative skipped (--no-native)');
   }
 
+  // PyTorch (columns torch1, torch2, and the training comparison): one child process for the whole run.
+  let torch = { available: false, why: '--no-torch' };
+  if (opts.torch) {
+    log('starting the PyTorch child…');
+    torch = await startTorch();
+    if (torch.available) globalNotes.push(`torch: PyTorch ${torch.version} under ${torch.python} (Python ${torch.pythonVersion}), bench/torch/torch_bench.py; torch1/torch2 = torch.set_num_threads(1/2); the stencil is torch.roll per tap, the backward pass autograd`);
+    else globalNotes.push(`torch1, torch2 and the training comparison's PyTorch side skipped: ${torch.why}`);
+  }
+
   const timing = { warmup: opts.warmup, reps: opts.reps };
   const cases = [];
   let checksFailed = 0;
@@ -150,7 +162,7 @@ async function main() {
         const check = {};
         const tfMemory = {};
         const memBefore = memorySnapshot(tf);
-        for (const col of ['fused', 'fusedCopy', 'opPath', 'cpu', 'jsLoop', 'cSse', 'cNative', 'dense']) ms[col] = null;
+        for (const col of ['fused', 'fusedCopy', 'opPath', 'cpu', 'jsLoop', 'cSse', 'cNative', 'dense', 'torch1', 'torch2']) ms[col] = null;
 
         // jsLoop: timed, and the reference of the checks.
         const jsFn = pass === 'forward' ? () => ({ out: js.forward() }) : js.forwardBackward;
@@ -229,6 +241,28 @@ async function main() {
           log(`  ${col.padEnd(10)} ${r.medianMs.toFixed(3)} ms  (max diff ${cmp.maxDiff.toExponential(1)}; tanh ${r.tanh})`);
         }
 
+        const torchCols = TORCH_THREADS.map((t) => `torch${t}`).filter(want);
+        if (torchCols.length && torch.available) {
+          try {
+            const res = await torch.step(c, pass, timing);
+            for (const col of torchCols) {
+              const r = res[col.slice('torch'.length)];
+              if (!r) continue;
+              ms[col] = r.medianMs;
+              spread[col] = { minMs: r.minMs, maxMs: r.maxMs };
+              const cmp = compareOutputs(r.outputs, reference);
+              check[col] = cmp;
+              if (!cmp.ok) {
+                checksFailed++;
+                notes.push(`${col} outputs differ from the JavaScript reference: ${JSON.stringify(cmp.fields)}`);
+              }
+              log(`  ${col.padEnd(10)} ${r.medianMs.toFixed(3)} ms  (max diff ${cmp.maxDiff.toExponential(1)})`);
+            }
+          } catch (err) {
+            notes.push(`torch: ${String(err.message ?? err).split('\n')[0]}`);
+          }
+        }
+
         const memAfter = memorySnapshot(tf);
         const peak = Object.values(tfMemory).reduce((m, p) => Math.max(m, p.peakBytes ?? 0), 0);
         cases.push({
@@ -252,6 +286,27 @@ async function main() {
     }
   } finally {
     cleanupNative(native);
+  }
+
+  let training = null;
+  if (opts.training) {
+    log('training, npde against PyTorch (the demo\'s ADR model):');
+    try {
+      training = await trainingComparison({ npde, torch, quick: opts.quick, reps: opts.trainingReps, epochs: opts.demoEpochs, log });
+    } catch (err) {
+      training = { skipped: `the training comparison failed: ${String(err.stack ?? err)}`, notes: [] };
+    }
+  }
+  if (torch.available) torch.close();
+
+  let profile = null;
+  if (opts.profile) {
+    log('profile of one training step (the demo\'s model):');
+    try {
+      profile = await profileTraining({ npde, quick: opts.quick, log });
+    } catch (err) {
+      profile = { skipped: `the profile failed: ${String(err.stack ?? err)}`, notes: [] };
+    }
   }
   await tf.setBackend('wasm');
   const tensorsLeft = tf.memory().numTensors - tensorsAtStart;
@@ -288,6 +343,8 @@ async function main() {
     },
     cases,
     endToEnd: e2e,
+    training,
+    profile,
     notes: globalNotes,
     checksFailed,
     tensorsLeftAfterCases: tensorsLeft,
@@ -314,7 +371,9 @@ async function main() {
   } else if (e2e?.skipped) {
     console.log(`npde demo: skipped (${e2e.skipped.split('\n')[0]})`);
   }
-  for (const n of [...globalNotes, ...(e2e?.notes ?? [])]) console.log(`note: ${n}`);
+  if (training) console.log(trainingText(training));
+  if (profile) console.log(profileText(profile));
+  for (const n of [...globalNotes, ...(e2e?.notes ?? []), ...(training?.notes ?? []), ...(profile?.notes ?? [])]) console.log(`note: ${n}`);
   for (const c of cases) for (const n of c.notes) console.log(`note: ${c.name} ${c.pass}: ${n}`);
 
   if (opts.write) {

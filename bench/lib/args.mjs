@@ -12,7 +12,7 @@ export const DEFAULT_SIZES = '64x1024,64x4096,16x65536,4x256x256';
 /** `--quick`: tiny sizes that still exercise both geometries and every column. */
 export const QUICK_SIZES = '4x256,2x16x16';
 
-export const ALL_COLUMNS = ['fused', 'fusedCopy', 'opPath', 'cpu', 'jsLoop', 'cSse', 'cNative', 'dense'];
+export const ALL_COLUMNS = ['fused', 'fusedCopy', 'opPath', 'cpu', 'jsLoop', 'cSse', 'cNative', 'dense', 'torch1', 'torch2'];
 
 export const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [options])
 
@@ -26,7 +26,11 @@ export const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [op
   --columns LIST     subset of ${ALL_COLUMNS.join(',')}
   --max-dense-sites N  largest N for the dense column (default 4096)
   --no-native        skip the C references (cSse, cNative)
+  --no-torch         skip PyTorch (columns torch1, torch2 and the training comparison)
   --no-demo          skip the end-to-end \`npde demo\` timing
+  --no-training      skip the npde-vs-PyTorch training comparison
+  --training-reps N  interleaved training rounds, median reported (default 3; --quick 1)
+  --profile          also profile one training step of the demo's model (where the time goes)
   --demo-epochs N    Adam steps of the end-to-end demo (default: the demo's own, 200)
   --out DIR          where results go (default bench/results)
   --no-write         print only
@@ -63,6 +67,10 @@ export function parseArgs(argv) {
     maxDenseSites: 4096,
     native: true,
     demo: true,
+    torch: true,
+    training: true,
+    trainingReps: undefined,
+    profile: false,
     demoEpochs: undefined,
     out: undefined,
     write: true,
@@ -112,6 +120,18 @@ export function parseArgs(argv) {
       case '--no-demo':
         o.demo = false;
         break;
+      case '--no-torch':
+        o.torch = false;
+        break;
+      case '--no-training':
+        o.training = false;
+        break;
+      case '--training-reps':
+        o.trainingReps = intArg('--training-reps', next(), 1);
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
       case '--demo-epochs':
         o.demoEpochs = intArg('--demo-epochs', next(), 1);
         break;
@@ -133,6 +153,8 @@ export function parseArgs(argv) {
   o.reps ??= o.quick ? 3 : 20;
   o.warmup ??= o.quick ? 1 : 3;
   o.out ??= o.quick ? path.join(os.tmpdir(), 'npde-bench-quick') : path.join(BENCH_DIR, 'results');
+  o.trainingReps ??= o.quick ? 1 : 3;
+  if (!o.torch) o.columns = o.columns.filter((c) => c !== 'torch1' && c !== 'torch2');
   if (!o.native) o.columns = o.columns.filter((c) => c !== 'cSse' && c !== 'cNative');
   return o;
 }

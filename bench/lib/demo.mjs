@@ -12,6 +12,9 @@
  */
 
 export const KERNELS = ['NpdeStencilRelax', 'NpdeStencilRelaxGrad'];
+/** The whole-trajectory kernels (all of a block's steps in one call), counted and unregistered with the step kernels where registered. */
+export const TRAJECTORY_KERNELS = ['NpdeStencilRelaxTrajectory', 'NpdeStencilRelaxTrajectoryGrad'];
+const ALL_KERNELS = [...KERNELS, ...TRAJECTORY_KERNELS];
 
 /** Names of a core switch that forces the op path, if core ever exports one: fn(boolean). */
 const OP_PATH_SWITCHES = ['setStencilRelaxOpPath', 'forceStencilRelaxOpPath', 'setStencilRelaxForceOpPath'];
@@ -47,17 +50,18 @@ export async function endToEnd({ tf, npde, quick, epochs, log }) {
 
   // Make sure the wasm backend (and whatever registers its kernels) is up.
   await tf.setBackend('wasm');
-  const configs = KERNELS.map((k) => tf.getKernel(k, 'wasm'));
-  const haveFused = configs.every(Boolean);
+  const configs = ALL_KERNELS.map((k) => tf.getKernel(k, 'wasm'));
+  const haveFused = configs.slice(0, KERNELS.length).every(Boolean);
   if (!haveFused) notes.push(`no fused wasm kernels registered (${KERNELS.filter((_, i) => !configs[i]).join(', ')} missing): both runs take the op path`);
 
   log(`  demo warm-up (tiny)…`);
   await cli.runDemo({ dense: false, sites: 16, samples: 32, layers: 2, epochs: 2 });
 
   // Fused run, kernels wrapped to count calls.
-  const calls = [0, 0];
+  const calls = ALL_KERNELS.map(() => 0);
   if (haveFused) {
-    KERNELS.forEach((k, i) => {
+    ALL_KERNELS.forEach((k, i) => {
+      if (!configs[i]) return;
       tf.unregisterKernel(k, 'wasm');
       const orig = configs[i];
       tf.registerKernel({ ...orig, kernelFunc: (args) => (calls[i]++, orig.kernelFunc(args)) });
@@ -70,16 +74,19 @@ export async function endToEnd({ tf, npde, quick, epochs, log }) {
     fused.path = pathText(npde);
   } finally {
     if (haveFused) {
-      KERNELS.forEach((k, i) => {
+      ALL_KERNELS.forEach((k, i) => {
+        if (!configs[i]) return;
         if (tf.getKernel(k, 'wasm')) tf.unregisterKernel(k, 'wasm');
         tf.registerKernel(configs[i]);
       });
     }
   }
-  fused.fusedKernelCalls = haveFused ? calls[0] + calls[1] : 0;
+  fused.fusedKernelCalls = haveFused ? calls.reduce((a, b) => a + b, 0) : 0;
   fused.fusedForwardCalls = calls[0];
   fused.fusedGradCalls = calls[1];
-  if (haveFused && calls[0] === 0) {
+  fused.trajectoryForwardCalls = calls[2];
+  fused.trajectoryGradCalls = calls[3];
+  if (haveFused && calls[0] + calls[2] === 0) {
     notes.push('the fused kernel was never called during the demo: its model does not go through stencilRelax, so both runs measure the same path');
   }
 
@@ -98,20 +105,20 @@ export async function endToEnd({ tf, npde, quick, epochs, log }) {
       npde[sw](false);
     }
   } else {
-    how = `tf.unregisterKernel(${KERNELS.join(', ')}, 'wasm') around the run, registered again afterwards`;
-    const present = KERNELS.map((k) => tf.getKernel(k, 'wasm'));
-    present.forEach((cfg, i) => cfg && tf.unregisterKernel(KERNELS[i], 'wasm'));
+    how = `tf.unregisterKernel(${ALL_KERNELS.join(', ')}, 'wasm') around the run, registered again afterwards`;
+    const present = ALL_KERNELS.map((k) => tf.getKernel(k, 'wasm'));
+    present.forEach((cfg, i) => cfg && tf.unregisterKernel(ALL_KERNELS[i], 'wasm'));
     try {
       log(`  demo ${described}, op path…`);
       opPath = await timed(cli.runDemo, options);
       opPath.path = pathText(npde);
       // Something (e.g. a backend setup) may have registered the kernels again during the run.
-      const back = KERNELS.filter((k) => tf.getKernel(k, 'wasm'));
+      const back = ALL_KERNELS.filter((k) => tf.getKernel(k, 'wasm'));
       if (back.length) notes.push(`${back.join(', ')} got registered again during the op-path run: that run may have been partly fused`);
     } finally {
       present.forEach((cfg, i) => {
         if (!cfg) return;
-        if (tf.getKernel(KERNELS[i], 'wasm')) tf.unregisterKernel(KERNELS[i], 'wasm');
+        if (tf.getKernel(ALL_KERNELS[i], 'wasm')) tf.unregisterKernel(ALL_KERNELS[i], 'wasm');
         tf.registerKernel(cfg);
       });
     }

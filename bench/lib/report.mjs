@@ -16,6 +16,7 @@ export const RATIOS = [
   ['fused/cSse', 'fused', 'cSse'],
   ['fused/cNative', 'fused', 'cNative'],
   ['fused/dense', 'fused', 'dense'],
+  ['torch2/fused', 'torch2', 'fused'],
 ];
 /** Further ratios kept in the JSON only. */
 export const EXTRA_RATIOS = [
@@ -23,6 +24,8 @@ export const EXTRA_RATIOS = [
   ['cpu/fused', 'cpu', 'fused'],
   ['jsLoop/fused', 'jsLoop', 'fused'],
   ['cSse/cNative', 'cSse', 'cNative'],
+  ['torch1/fused', 'torch1', 'fused'],
+  ['torch1/torch2', 'torch1', 'torch2'],
 ];
 
 export function ratiosOf(ms) {
@@ -105,6 +108,34 @@ export function textTable(result) {
   return table(rowsOf(result.cases), HEADER);
 }
 
+const fmtErr = (e) => (e ? `U ${e.U.toExponential(1)}, D ${e.D.toExponential(1)}, R ${e.R.toExponential(1)}` : '—');
+
+/** Rows of the training comparison: [who, seconds (median), min, final loss, rel. errors]. */
+function trainingRows(t) {
+  return [
+    ['npde (wasm)', t.npde],
+    ['torch, 1 thread', t.torch1],
+    ['torch, 2 threads', t.torch2],
+  ]
+    .filter(([, r]) => r)
+    .map(([who, r]) => [who, r.seconds.toFixed(2), r.minSeconds.toFixed(2), r.finalLoss.toExponential(2), fmtErr(r.relErr)]);
+}
+const TRAINING_HEADER = ['who', 'seconds (median)', 'fastest', 'final loss', 'relative L2 error of U, D, R'];
+
+function trainingTitle(t) {
+  const p = t.problem;
+  return `training, the demo's ADR model: ${p.samples} × ${p.sites} samples, ${p.layers} steps, full-batch Adam (lr ${p.lr}), ${p.epochs} steps; median of ${t.reps} interleaved round(s)`;
+}
+
+/** The training comparison as text (stdout). */
+export function trainingText(t) {
+  if (t.skipped) return `training: skipped (${t.skipped.split('\n')[0]})`;
+  const lines = [trainingTitle(t), table(trainingRows(t), TRAINING_HEADER)];
+  const r = t.ratios;
+  if (r['npde/torch2'] != null) lines.push(`npde/torch1 ${fmtRatio(r['npde/torch1'])}, npde/torch2 ${fmtRatio(r['npde/torch2'])} (below 1: npde is faster); npde path: ${JSON.stringify(t.npde.path)}`);
+  return lines.join('\n');
+}
+
 export function markdown(result) {
   const m = result.machine;
   const lines = [];
@@ -147,6 +178,22 @@ export function markdown(result) {
       if (e.ratio != null) lines.push('', `opPath/fused (whole demo): ${fmtRatio(e.ratio)}`);
     }
     for (const n of e.notes ?? []) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  if (result.training) {
+    const t = result.training;
+    lines.push('## Training: npde against PyTorch');
+    lines.push('');
+    if (t.skipped) lines.push(`Skipped: ${t.skipped}`);
+    else {
+      lines.push(`${trainingTitle(t)}.`);
+      lines.push('');
+      lines.push(`| ${TRAINING_HEADER.join(' | ')} |`);
+      lines.push(`| --- | ---: | ---: | ---: | --- |`);
+      for (const row of trainingRows(t)) lines.push(`| ${row.join(' | ')} |`);
+      if (t.ratios['npde/torch2'] != null) lines.push('', `npde/torch1 ${fmtRatio(t.ratios['npde/torch1'])}, npde/torch2 ${fmtRatio(t.ratios['npde/torch2'])} (below 1: npde is faster).`);
+    }
+    for (const n of t.notes ?? []) lines.push(`- ${n}`);
     lines.push('');
   }
   lines.push('## Notes');

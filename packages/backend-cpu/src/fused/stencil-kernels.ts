@@ -9,12 +9,16 @@ import { siteCount, tapCount, tf, type StencilActivation, type StencilBoundary, 
 import {
   STENCIL_RELAX_GRAD_KERNEL,
   STENCIL_RELAX_KERNEL,
+  STENCIL_TRAJECTORY_GRAD_KERNEL,
+  STENCIL_TRAJECTORY_KERNEL,
   fusedActivation,
   geometryFromAttrs,
   registerStencilRelaxGradient,
+  registerStencilTrajectoryGradient,
   setFusedPathInfo,
   stencilNeighbourTable,
   type StencilRelaxAttrs,
+  type StencilTrajectoryAttrs,
 } from '@npde/core/internal';
 
 /** The tensors and settings of one step for the plain-TypeScript kernels. */
@@ -201,8 +205,111 @@ export const stencilRelaxGradCpuKernelConfig: tf.KernelConfig = Object.freeze({
   },
 });
 
+/** Layer `l`'s part of a shared (`n` values) or per-step (`L·n` values) input. */
+function layerPart(values: ArrayLike<number>, n: number, l: number): ArrayLike<number> {
+  if (values.length === n) return values;
+  return part(values, l * n, (l + 1) * n);
+}
+
+/** `values[from, to)`, a view where `values` is a typed array. */
+function part(values: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  return ArrayBuffer.isView(values) ? (values as Float32Array).subarray(from, to) : (Array.prototype.slice.call(values, from, to) as number[]);
+}
+
 /**
- * Register the `cpu` stencil kernels, the `NpdeStencilRelax` gradient and the `cpu`
+ * The whole trajectory of L steps (`NpdeStencilRelaxTrajectory`): z_{l+1} = step(z_l)
+ * with layer l's taps and bias (`taps` `S·K` shared or `L·S·K` per step, `bias` `S`
+ * or `L·S`). Returns z_L and the states z_0 … z_{L−1} (`L·B·S`, what the backward reads).
+ */
+export function stencilTrajectoryForwardCpu(args: StencilRelaxCpuArgs, layers: number): { out: Float32Array; states: Float32Array } {
+  const S = siteCount(args.geometry);
+  const K = tapCount(args.geometry);
+  const F = args.batch * S;
+  const states = new Float32Array(layers * F);
+  let z: ArrayLike<number> = args.z;
+  for (let l = 0; l < layers; l++) {
+    states.set(z, l * F);
+    z = stencilRelaxForwardCpu({ ...args, z, taps: layerPart(args.taps, S * K, l), bias: layerPart(args.bias, S, l) });
+  }
+  return { out: z as Float32Array, states };
+}
+
+/**
+ * The whole backward sweep (`NpdeStencilRelaxTrajectoryGrad`): from l = L−1 down to 0,
+ * layer l's backward step at the saved state z_l; dz is carried down, and the taps'
+ * and bias' gradients are summed over the layers when shared (else kept per layer), ω's always.
+ */
+export function stencilTrajectoryBackwardCpu(dy: ArrayLike<number>, states: ArrayLike<number>, args: Omit<StencilRelaxCpuArgs, 'z'>, layers: number): StencilRelaxCpuGrads {
+  const S = siteCount(args.geometry);
+  const K = tapCount(args.geometry);
+  const F = args.batch * S;
+  const dtaps = new Float64Array(args.taps.length);
+  const dbias = new Float64Array(args.bias.length);
+  let domega = 0;
+  let g: ArrayLike<number> = dy;
+  for (let l = layers - 1; l >= 0; l--) {
+    const z = part(states, l * F, (l + 1) * F);
+    const r = stencilRelaxBackwardCpu(g, { ...args, z, taps: layerPart(args.taps, S * K, l), bias: layerPart(args.bias, S, l) });
+    const tOff = args.taps.length === S * K ? 0 : l * S * K;
+    for (let i = 0; i < S * K; i++) dtaps[tOff + i] += r.dtaps[i]!;
+    const bOff = args.bias.length === S ? 0 : l * S;
+    for (let i = 0; i < S; i++) dbias[bOff + i] += r.dbias[i]!;
+    domega += r.domega;
+    g = r.dz;
+  }
+  return { dz: Float32Array.from(g), dtaps: new Float32Array(dtaps), domega, dbias: new Float32Array(dbias) };
+}
+
+/** `NpdeStencilRelaxTrajectory` for the `cpu` backend (runs {@link stencilTrajectoryForwardCpu}). */
+export const stencilTrajectoryCpuKernelConfig: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_TRAJECTORY_KERNEL,
+  backendName: 'cpu',
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const be = backend as CpuBackendLike;
+    const a = attrs as unknown as StencilTrajectoryAttrs;
+    const args = readArgs(inputs, be, a);
+    const S = siteCount(args.geometry);
+    const { out, states } = stencilTrajectoryForwardCpu(args, a.layers);
+    return [be.makeTensorInfo([args.batch, S], 'float32', out), be.makeTensorInfo([a.layers, args.batch, S], 'float32', states)];
+  },
+});
+
+/** `NpdeStencilRelaxTrajectoryGrad` for the `cpu` backend (runs {@link stencilTrajectoryBackwardCpu}). */
+export const stencilTrajectoryGradCpuKernelConfig: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_TRAJECTORY_GRAD_KERNEL,
+  backendName: 'cpu',
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const be = backend as CpuBackendLike;
+    const a = attrs as unknown as StencilTrajectoryAttrs;
+    const dy = inputs['dy']!;
+    const [B, S] = dy.shape as [number, number];
+    const taps = inputs['taps']!;
+    const bias = inputs['bias']!;
+    const g = stencilTrajectoryBackwardCpu(
+      be.readSync(dy.dataId),
+      be.readSync(inputs['states']!.dataId),
+      {
+        taps: be.readSync(taps.dataId),
+        omega: be.readSync(inputs['omega']!.dataId)[0]!,
+        bias: be.readSync(bias.dataId),
+        batch: B,
+        geometry: geometryFromAttrs(a, S),
+        boundary: a.boundary,
+        activation: a.activation,
+      },
+      a.layers,
+    );
+    return [
+      be.makeTensorInfo([B, S], 'float32', g.dz),
+      be.makeTensorInfo([...taps.shape], 'float32', g.dtaps),
+      be.makeTensorInfo([], 'float32', Float32Array.of(g.domega)),
+      be.makeTensorInfo([...bias.shape], 'float32', g.dbias),
+    ];
+  },
+});
+
+/**
+ * Register the `cpu` stencil kernels (one step and whole trajectory), their gradients and the `cpu`
  * path info (every activation of core's table: the kernels evaluate the table's
  * scalar formulas). Idempotent: a kernel already registered for `cpu` is left as is.
  * `cpuBackend.setup()` calls it; call it again only after `tf.unregisterKernel`.
@@ -210,7 +317,10 @@ export const stencilRelaxGradCpuKernelConfig: tf.KernelConfig = Object.freeze({
 export function registerStencilRelaxCpuKernels(): void {
   if (tf.getKernel(STENCIL_RELAX_KERNEL, 'cpu') == null) tf.registerKernel(stencilRelaxCpuKernelConfig);
   if (tf.getKernel(STENCIL_RELAX_GRAD_KERNEL, 'cpu') == null) tf.registerKernel(stencilRelaxGradCpuKernelConfig);
+  if (tf.getKernel(STENCIL_TRAJECTORY_KERNEL, 'cpu') == null) tf.registerKernel(stencilTrajectoryCpuKernelConfig);
+  if (tf.getKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, 'cpu') == null) tf.registerKernel(stencilTrajectoryGradCpuKernelConfig);
   registerStencilRelaxGradient();
+  registerStencilTrajectoryGradient();
   setFusedPathInfo('cpu', {
     mode: 'cpu',
     reason: `@npde/backend-cpu's plain-TypeScript ${STENCIL_RELAX_KERNEL}/${STENCIL_RELAX_GRAD_KERNEL} kernels are registered for the 'cpu' backend`,
