@@ -22,7 +22,7 @@ export function docsSite(o) {
     entryPoints: ['packages/*', 'apps/cli'],
     out: o.out,
     readme: 'apps/docs/index.md',
-    projectDocuments: ['docs/*.md', 'docs/*/*.md'],
+    projectDocuments: ['docs/*.md', 'docs/*/*.md', 'bench/README.md'],
     searchInDocuments: true,
     plugin: ['./apps/docs/typedoc-plugin-same-declaration.mjs', './apps/docs/plugin-site-assets.mjs'],
     customCss: './apps/docs/site.css',
