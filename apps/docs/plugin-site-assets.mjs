@@ -26,7 +26,7 @@ function wasmFiles() {
   /** @type {Map<string, string>} */
   const files = new Map();
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) files.set(f, path.join(tfjsDist, f));
-  files.set('stencil_relax.wasm', path.join(wasmPkg, 'wasm', 'stencil_relax.wasm'));
+  for (const f of ['stencil_relax.wasm', 'channel_stencil.wasm']) files.set(f, path.join(wasmPkg, 'wasm', f));
   return files;
 }
 

@@ -1,5 +1,6 @@
 import { defineBackend, tf, v } from '@npde/core';
 import { registerStencilRelaxCpuKernels } from './fused/stencil-kernels.js';
+import { registerChannelStencilCpuKernels } from './fused/channel-kernels.js';
 
 /** Plugin id of {@link cpuBackend}. */
 export const CPU_BACKEND_ID = '@npde/backend-cpu/cpu';
@@ -43,6 +44,7 @@ export const cpuBackend = defineBackend({
   // tfjs's cpu backend is registered by the tfjs bundle core loads for its gradients.
   setup: async () => {
     registerStencilRelaxCpuKernels();
+    registerChannelStencilCpuKernels();
     await tf.setBackend('cpu');
     silenceNodeBackendAdvice();
   },

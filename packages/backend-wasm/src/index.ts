@@ -18,5 +18,7 @@ export {
   type FusedKernelPreference,
 } from './fused/fused-kernels.js';
 
+export { channelKernelMode, type ChannelKernelInfo } from './fused/channel-kernels.js';
+
 /** Every plugin of this package, for `registry.register(plugins)`. */
 export const plugins = [wasmBackend] as const;

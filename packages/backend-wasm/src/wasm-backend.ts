@@ -3,8 +3,9 @@ import type { BackendAvailability, NpdeError } from '@npde/core';
 import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import { TFJS_WASM_PACKAGE, TFJS_WASM_VERSION, WASM_BACKEND_ID, wasmUnavailable } from './errors.js';
 import { WASM_BINARIES, wasmBinaryFor, wasmSupport } from './wasm-files.js';
-import { FUSED_KERNEL_ENV, FUSED_KERNEL_PREFERENCES, installFusedKernels, type FusedKernelPreference } from './fused/fused-kernels.js';
+import { FUSED_KERNEL_ENV, FUSED_KERNEL_PREFERENCES, envFusedPreference, installFusedKernels, type FusedKernelPreference } from './fused/fused-kernels.js';
 import { STENCIL_WASM_FILE, setStencilWasmUrl } from './fused/stencil-wasm.js';
+import { CHANNEL_WASM_FILE, installChannelKernels } from './fused/channel-kernels.js';
 import { WASM_HOST, locateTfjsWasm, missingWasmFiles, wasmDirectory, wasmPrefix } from '#wasm-host';
 
 /** Options of {@link wasmBackend}. */
@@ -175,6 +176,7 @@ export const wasmBackend = defineBackend<WasmBackendOptions>({
     // The fused stencil kernels register before the backend initializes, so that their
     // setupFunc runs then (it chooses zero-copy or copy mode); failures only mean the op path.
     await installFusedKernels(options.fusedKernels, mod.version_wasm);
+    await installChannelKernels(options.fusedKernels ?? envFusedPreference(), WASM_HOST === 'browser' && wanted !== undefined ? new URL(CHANNEL_WASM_FILE, wanted) : undefined, mod.version_wasm);
 
     if (isInitialized()) {
       if (wanted !== undefined && wanted !== configuredWasmDir) throw alreadyInitialized(option, given!);

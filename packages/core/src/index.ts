@@ -23,3 +23,4 @@ export * from './trainer/index.js';
 export * from './io/index.js';
 export * from './random/seeded-random.js';
 export * from './ops/stencil-relax/index.js';
+export * from './ops/channel-stencil/index.js';

@@ -2,13 +2,30 @@ import { STENCIL_ACTIVATIONS, tf, type StencilActivation } from '@npde/core';
 import {
   STENCIL_RELAX_GRAD_KERNEL,
   STENCIL_RELAX_KERNEL,
+  STENCIL_TRAJECTORY_GRAD_KERNEL,
+  STENCIL_TRAJECTORY_KERNEL,
   clearFusedPathInfo,
   fusedActivation,
   registerStencilRelaxGradient,
+  registerStencilTrajectoryGradient,
   setFusedPathInfo,
 } from '@npde/core/internal';
 import { TFJS_WASM_VERSION } from '../errors.js';
-import { CopyArena, copyRunner, planStencilCall, zeroCopyRunner, type BackwardInputs, type StencilPlan, type StencilRunner } from './stencil-kernels.js';
+import {
+  CopyArena,
+  copyRunner,
+  copyTrajectoryRunner,
+  planStencilCall,
+  planTrajectoryCall,
+  zeroCopyRunner,
+  zeroCopyTrajectoryRunner,
+  type BackwardInputs,
+  type ForwardInputs,
+  type StencilPlan,
+  type StencilRunner,
+  type TrajectoryBackwardInputs,
+  type TrajectoryRunner,
+} from './stencil-kernels.js';
 import { STATUS_TEXT, compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
 import { heapMemoryOf, type PublicBackend } from './tfjs-heap.js';
 import { webAssembly, type WasmModule } from './webassembly-api.js';
@@ -71,6 +88,7 @@ let info: FusedKernelInfo = { mode: 'op-path', reason: 'wasmBackend.setup() has 
 let installation: Promise<FusedKernelInfo> | undefined;
 let loaded: Loaded | undefined;
 const runners = new WeakMap<object, StencilRunner>();
+const trajectoryRunners = new WeakMap<object, TrajectoryRunner>();
 
 function report(next: FusedKernelInfo): void {
   const activations = loaded && next.mode !== 'op-path' ? Object.freeze([...loaded.activations.keys()] as StencilActivation[]) : undefined;
@@ -275,6 +293,7 @@ function probeZeroCopy(runner: StencilRunner, backend: PublicBackend, expected: 
 function chooseRunner(backend: object, l: Loaded): StencilRunner {
   const copy = (reason: string) => {
     report({ mode: 'copy', reason });
+    trajectoryRunners.set(backend, copyTrajectoryRunner(l.copyWasm, l.arena, backend as PublicBackend));
     return copyRunner(l.copyWasm, l.arena, backend as PublicBackend);
   };
   if (l.preference === 'copy') return copy(`copy mode was asked for (option fusedKernels or ${FUSED_KERNEL_ENV}=copy): inputs and outputs are copied through the kernels' own memory`);
@@ -284,8 +303,11 @@ function chooseRunner(backend: object, l: Loaded): StencilRunner {
   const heap = heapMemoryOf(backend);
   if ('reason' in heap) return copy(`${heap.reason}: copying instead`);
   let runner: StencilRunner;
+  let trajectory: TrajectoryRunner;
   try {
-    runner = zeroCopyRunner(instantiateStencilWasm(l.module, heap.memory), heap);
+    const onHeap = instantiateStencilWasm(l.module, heap.memory);
+    runner = zeroCopyRunner(onHeap, heap);
+    trajectory = zeroCopyTrajectoryRunner(onHeap, heap);
     const code = l.activations.values().next().value!;
     const expected = runOnArena(l.copyWasm, l.arena, probeArrays(), code);
     if (typeof expected === 'number') throw new Error(`the copy-mode probe returned status ${expected}`);
@@ -293,6 +315,7 @@ function chooseRunner(backend: object, l: Loaded): StencilRunner {
   } catch (err) {
     return copy(`zero-copy failed its probe (${errorText(err)}): copying instead`);
   }
+  trajectoryRunners.set(backend, trajectory);
   report({
     mode: 'zero-copy',
     reason: `WASM SIMD kernels run on the tfjs heap (tfjs-backend-wasm ${l.tfjsWasmVersion}; probe passed): no copies`,
@@ -341,6 +364,38 @@ export const wasmStencilRelaxGradKernel: tf.KernelConfig = Object.freeze({
   },
 }) as tf.KernelConfig;
 
+function trajectoryRunnerFor(backend: object): TrajectoryRunner {
+  runnerFor(backend);
+  const runner = trajectoryRunners.get(backend);
+  if (!runner) throw new Error('the fused stencil trajectory kernels have no runner for this backend');
+  return runner;
+}
+
+/**
+ * The whole-trajectory forward kernel config registered for `wasm`
+ * (`NpdeStencilRelaxTrajectory`: L steps in one call, in the step kernels' mode).
+ */
+export const wasmStencilTrajectoryKernel: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_TRAJECTORY_KERNEL,
+  backendName: 'wasm',
+  setupFunc,
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const { plan, args } = planTrajectoryCall(inputs, attrs, false, loadedKernels().activations);
+    return trajectoryRunnerFor(backend).forward(plan, args as ForwardInputs);
+  },
+}) as tf.KernelConfig;
+
+/** The whole-trajectory backward kernel config registered for `wasm` (`NpdeStencilRelaxTrajectoryGrad`). */
+export const wasmStencilTrajectoryGradKernel: tf.KernelConfig = Object.freeze({
+  kernelName: STENCIL_TRAJECTORY_GRAD_KERNEL,
+  backendName: 'wasm',
+  setupFunc,
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
+    const { plan, args } = planTrajectoryCall(inputs, attrs, true, loadedKernels().activations);
+    return trajectoryRunnerFor(backend).backward(plan, args as TrajectoryBackwardInputs);
+  },
+}) as tf.KernelConfig;
+
 async function install(preference: FusedKernelPreference, tfjsWasmVersion: string): Promise<FusedKernelInfo> {
   if (preference === 'off') {
     report({ mode: 'op-path', reason: `fused kernels turned off (option fusedKernels or ${FUSED_KERNEL_ENV}=off): stencilRelax runs the tfjs-op path` });
@@ -371,7 +426,11 @@ async function install(preference: FusedKernelPreference, tfjsWasmVersion: strin
   for (const config of [wasmStencilRelaxKernel, wasmStencilRelaxGradKernel]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
+  for (const config of [wasmStencilTrajectoryKernel, wasmStencilTrajectoryGradKernel]) {
+    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  }
   registerStencilRelaxGradient();
+  registerStencilTrajectoryGradient();
   report({ mode: 'pending', reason: 'registered; the mode is chosen when the wasm backend initializes' });
   // Registered after the backend initialized: its setupFunc will not run until the next
   // setBackend('wasm'), so choose the mode now (kernels would choose it lazily anyway).

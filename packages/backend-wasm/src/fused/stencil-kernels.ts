@@ -427,3 +427,346 @@ export function copyRunner(wasm: StencilWasmExports, arena: CopyArena, backend: 
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// Whole trajectories: L steps per kernel call (NpdeStencilRelaxTrajectory[Grad])
+// ---------------------------------------------------------------------------
+
+/** Sizes of one trajectory call: a step's plan, the step count, and whether taps and bias are shared by all steps. */
+export interface TrajectoryPlan {
+  /** Every step's plan (sizes and codes). */
+  readonly step: StencilPlan;
+  /** L ≥ 1. */
+  readonly layers: number;
+  /** taps are `[S, K]` (one W for every step), not `[L, S, K]`. */
+  readonly tapsShared: boolean;
+  /** bias is `[S]`, not `[L, S]`. */
+  readonly biasShared: boolean;
+}
+
+/** Inputs of `NpdeStencilRelaxTrajectory`. */
+export type TrajectoryForwardInputs = ForwardInputs;
+
+/** Inputs of `NpdeStencilRelaxTrajectoryGrad`. */
+export interface TrajectoryBackwardInputs {
+  /** Upstream gradient of z_L, `[B, S]`. */
+  readonly dy: tf.TensorInfo;
+  /** z_0 … z_{L−1}, `[L, B, S]`. */
+  readonly states: tf.TensorInfo;
+  /** `[S, K]` or `[L, S, K]`. */
+  readonly taps: tf.TensorInfo;
+  /** ω. */
+  readonly omega: tf.TensorInfo;
+  /** `[S]` or `[L, S]`. */
+  readonly bias: tf.TensorInfo;
+}
+
+/**
+ * Check the inputs and attrs of a trajectory kernel (`grad` false: the forward,
+ * true: the backward) and derive the plan: a step's checks (as
+ * {@link planStencilCall}) plus `attrs.layers` and the shared or per-step shapes.
+ */
+export function planTrajectoryCall(
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+  grad: boolean,
+  activations: ReadonlyMap<string, number>,
+): { plan: TrajectoryPlan; args: TrajectoryForwardInputs | TrajectoryBackwardInputs } {
+  const L = (attrs as Record<string, unknown> | undefined)?.['layers'];
+  if (typeof L !== 'number' || !Number.isInteger(L) || L < 1) throw kernelError('attrs.layers', 'bad step count', 'an integer ≥ 1', String(L));
+  const field = input(inputs, grad ? 'dy' : 'z');
+  const taps = input(inputs, 'taps');
+  const bias = input(inputs, 'bias');
+  const tapsShared = taps.shape.length === 2;
+  const biasShared = bias.shape.length === 1;
+  const layerTaps = { ...taps, shape: tapsShared ? taps.shape : taps.shape.slice(1) };
+  const layerBias = { ...bias, shape: biasShared ? bias.shape : bias.shape.slice(1) };
+  if (!tapsShared && taps.shape[0] !== L) expectShape('taps', taps, [L, ...taps.shape.slice(1)]);
+  if (!biasShared && bias.shape[0] !== L) expectShape('bias', bias, [L, ...bias.shape.slice(1)]);
+  const { plan: step } = planStencilCall({ z: field, taps: layerTaps, omega: input(inputs, 'omega'), bias: layerBias }, attrs, false, activations);
+  if (!tapsShared) expectShape('taps', taps, [L, step.sites, step.taps]);
+  if (!biasShared) expectShape('bias', bias, [L, step.sites]);
+  const plan: TrajectoryPlan = { step, layers: L, tapsShared, biasShared };
+  if (!grad) return { plan, args: { z: field, taps, omega: input(inputs, 'omega'), bias } };
+  const states = input(inputs, 'states');
+  expectShape('states', states, [L, step.batch, step.sites]);
+  return { plan, args: { dy: field, states, taps, omega: input(inputs, 'omega'), bias } };
+}
+
+/** Byte offsets of a trajectory forward's buffers in one memory. */
+interface TrajectoryForwardOffsets {
+  z: number;
+  taps: number;
+  omega: number;
+  bias: number;
+  out: number;
+  states: number;
+  scratch: number;
+}
+
+/** Byte offsets of a trajectory backward's buffers in one memory (`work`: F + S·K + 1 + S floats). */
+interface TrajectoryBackwardOffsets {
+  dy: number;
+  states: number;
+  taps: number;
+  omega: number;
+  bias: number;
+  dz: number;
+  dtaps: number;
+  domega: number;
+  dbias: number;
+  work: number;
+  scratch: number;
+}
+
+/** Floats of the backward's work buffer: a second dz, one step's dtaps, dω and dbias. */
+function trajectoryWorkFloats(plan: TrajectoryPlan): number {
+  const s = plan.step;
+  return s.batch * s.sites + s.sites * s.taps + 1 + s.sites;
+}
+
+/** The forward sweep: states[0] = z, then step l from states[l] into states[l + 1] (the last into out). */
+function trajectoryForwardLoop(wasm: StencilWasmExports, memory: WasmMemory, plan: TrajectoryPlan, o: TrajectoryForwardOffsets): void {
+  const s = plan.step;
+  const F = s.batch * s.sites;
+  const heap = new Float32Array(memory.buffer);
+  heap.copyWithin(o.states / 4, o.z / 4, o.z / 4 + F);
+  for (let l = 0; l < plan.layers; l++) {
+    const src = o.states + l * F * 4;
+    const dst = l < plan.layers - 1 ? o.states + (l + 1) * F * 4 : o.out;
+    const taps = o.taps + (plan.tapsShared ? 0 : l * s.sites * s.taps * 4);
+    const bias = o.bias + (plan.biasShared ? 0 : l * s.sites * 4);
+    checkStatus(wasm.npde_stencil_fwd(src, taps, o.omega, bias, dst, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation));
+  }
+}
+
+/**
+ * The backward sweep, l = L − 1 … 0: step l's backward at states[l], its dz carried
+ * down (alternating between `work` and `dz` so that step 0 writes `dz`); shared taps'
+ * and bias' gradients summed over the steps (float32, in step order L − 1 … 0),
+ * per-step ones written in place, dω summed in float64.
+ */
+function trajectoryBackwardLoop(wasm: StencilWasmExports, memory: WasmMemory, plan: TrajectoryPlan, o: TrajectoryBackwardOffsets): void {
+  const s = plan.step;
+  const F = s.batch * s.sites;
+  const SK = s.sites * s.taps;
+  const S = s.sites;
+  const lTaps = o.work + F * 4;
+  const lOmega = lTaps + SK * 4;
+  const lBias = lOmega + 4;
+  let domega = 0;
+  let g = o.dy;
+  for (let l = plan.layers - 1; l >= 0; l--) {
+    const gOut = l % 2 === 0 ? o.dz : o.work;
+    const first = l === plan.layers - 1;
+    const tapsIn = o.taps + (plan.tapsShared ? 0 : l * SK * 4);
+    const biasIn = o.bias + (plan.biasShared ? 0 : l * S * 4);
+    // Shared gradients: the first step processed writes the output, later ones a temporary that is added.
+    const tapsOut = plan.tapsShared ? (first ? o.dtaps : lTaps) : o.dtaps + l * SK * 4;
+    const biasOut = plan.biasShared ? (first ? o.dbias : lBias) : o.dbias + l * S * 4;
+    checkStatus(
+      wasm.npde_stencil_bwd(g, o.states + l * F * 4, tapsIn, o.omega, biasIn, gOut, tapsOut, lOmega, biasOut, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation),
+    );
+    const heap = new Float32Array(memory.buffer);
+    domega += heap[lOmega / 4]!;
+    if (plan.tapsShared && !first) for (let i = 0; i < SK; i++) heap[o.dtaps / 4 + i] += heap[lTaps / 4 + i]!;
+    if (plan.biasShared && !first) for (let i = 0; i < S; i++) heap[o.dbias / 4 + i] += heap[lBias / 4 + i]!;
+    g = gOut;
+  }
+  new Float32Array(memory.buffer)[o.domega / 4] = domega;
+}
+
+const countOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+
+/** Runs the trajectory kernels of one mode on one tfjs backend instance. */
+export interface TrajectoryRunner {
+  /** `NpdeStencilRelaxTrajectory`: returns `[out, states]`. */
+  forward(plan: TrajectoryPlan, args: TrajectoryForwardInputs): tf.TensorInfo[];
+  /** `NpdeStencilRelaxTrajectoryGrad`: returns `[dz, dtaps, domega, dbias]`. */
+  backward(plan: TrajectoryPlan, args: TrajectoryBackwardInputs): tf.TensorInfo[];
+}
+
+/** Trajectory kernels on the tfjs heap (as {@link zeroCopyRunner}): outputs, work and scratch allocated there. */
+export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBackend): TrajectoryRunner {
+  const run = (
+    outputs: { name: string; shape: number[] }[],
+    temps: { name: string; floats: number }[],
+    reads: { name: string; info: tf.TensorInfo }[],
+    call: (outOffsets: number[], tempOffsets: number[], readOffsets: number[]) => void,
+  ): tf.TensorInfo[] => {
+    const infos: tf.TensorInfo[] = [];
+    const tempInfos: tf.TensorInfo[] = [];
+    try {
+      for (const o of outputs) infos.push(heap.makeOutput(o.shape));
+      for (const t of temps) tempInfos.push(heap.makeOutput([t.floats]));
+      const outOffsets = infos.map((i) => heap.offsetOf(i));
+      const tempOffsets = tempInfos.map((i) => heap.offsetOf(i));
+      const readOffsets = reads.map((r) => heap.offsetOf(r.info));
+      checkRegions(
+        [
+          ...reads.map((r, k) => ({ name: r.name, offset: readOffsets[k]!, bytes: countOf(r.info.shape) * 4, writes: false })),
+          ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: countOf(o.shape) * 4, writes: true })),
+          ...temps.map((t, k) => ({ name: t.name, offset: tempOffsets[k]!, bytes: t.floats * 4, writes: true })),
+        ],
+        heap.memory.buffer.byteLength,
+      );
+      call(outOffsets, tempOffsets, readOffsets);
+      return infos;
+    } catch (err) {
+      for (const i of infos) heap.dispose(i);
+      throw err;
+    } finally {
+      for (const t of tempInfos) heap.dispose(t);
+    }
+  };
+  return {
+    forward(plan, args) {
+      const s = plan.step;
+      return run(
+        [
+          { name: 'out', shape: [s.batch, s.sites] },
+          { name: 'states', shape: [plan.layers, s.batch, s.sites] },
+        ],
+        [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
+        [
+          { name: 'z', info: args.z },
+          { name: 'taps', info: args.taps },
+          { name: 'omega', info: args.omega },
+          { name: 'bias', info: args.bias },
+        ],
+        ([out, states], [scratch], [z, taps, omega, bias]) =>
+          trajectoryForwardLoop(wasm, heap.memory, plan, { z: z!, taps: taps!, omega: omega!, bias: bias!, out: out!, states: states!, scratch: scratch! }),
+      );
+    },
+    backward(plan, args) {
+      const s = plan.step;
+      return run(
+        [
+          { name: 'dz', shape: [s.batch, s.sites] },
+          { name: 'dtaps', shape: [...args.taps.shape] },
+          { name: 'domega', shape: [] },
+          { name: 'dbias', shape: [...args.bias.shape] },
+        ],
+        [
+          { name: 'work', floats: trajectoryWorkFloats(plan) },
+          { name: 'scratch', floats: scratchFloats(wasm, s, true) },
+        ],
+        [
+          { name: 'dy', info: args.dy },
+          { name: 'states', info: args.states },
+          { name: 'taps', info: args.taps },
+          { name: 'omega', info: args.omega },
+          { name: 'bias', info: args.bias },
+        ],
+        ([dz, dtaps, domega, dbias], [work, scratch], [dy, states, taps, omega, bias]) =>
+          trajectoryBackwardLoop(wasm, heap.memory, plan, {
+            dy: dy!,
+            states: states!,
+            taps: taps!,
+            omega: omega!,
+            bias: bias!,
+            dz: dz!,
+            dtaps: dtaps!,
+            domega: domega!,
+            dbias: dbias!,
+            work: work!,
+            scratch: scratch!,
+          }),
+      );
+    },
+  };
+}
+
+/** Trajectory kernels through the kernels' own memory (as {@link copyRunner}): inputs copied in, outputs published. */
+export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena, backend: PublicBackend): TrajectoryRunner {
+  const stage = (reads: { name: string; info: tf.TensorInfo }[], outputs: { name: string; shape: number[] }[], temps: { name: string; floats: number }[]) => {
+    arena.reset();
+    const inOffsets = reads.map((r) => arena.reserve(countOf(r.info.shape) * 4));
+    const outOffsets = outputs.map((o) => arena.reserve(countOf(o.shape) * 4));
+    const tempOffsets = temps.map((t) => arena.reserve(t.floats * 4));
+    reads.forEach((r, k) => {
+      const values = readFloats(backend, r.info);
+      const n = countOf(r.info.shape);
+      if (values.length !== n) throw new Error(`input ${r.name} holds ${values.length} values, expected ${n}`);
+      arena.view(inOffsets[k]!, n).set(values);
+    });
+    checkRegions(
+      [
+        ...reads.map((r, k) => ({ name: r.name, offset: inOffsets[k]!, bytes: countOf(r.info.shape) * 4, writes: false })),
+        ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: countOf(o.shape) * 4, writes: true })),
+        ...temps.map((t, k) => ({ name: t.name, offset: tempOffsets[k]!, bytes: t.floats * 4, writes: true })),
+      ],
+      arena.memory.buffer.byteLength,
+    );
+    return { inOffsets, outOffsets, tempOffsets };
+  };
+  const publish = (offsets: number[], outputs: { shape: number[] }[]): tf.TensorInfo[] =>
+    outputs.map((o, k) => ({ dataId: backend.write(arena.view(offsets[k]!, countOf(o.shape)), o.shape, 'float32'), shape: o.shape, dtype: 'float32' }));
+  return {
+    forward(plan, args) {
+      const s = plan.step;
+      const outputs = [
+        { name: 'out', shape: [s.batch, s.sites] },
+        { name: 'states', shape: [plan.layers, s.batch, s.sites] },
+      ];
+      const {
+        inOffsets: [z, taps, omega, bias],
+        outOffsets,
+        tempOffsets: [scratch],
+      } = stage(
+        [
+          { name: 'z', info: args.z },
+          { name: 'taps', info: args.taps },
+          { name: 'omega', info: args.omega },
+          { name: 'bias', info: args.bias },
+        ],
+        outputs,
+        [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
+      );
+      trajectoryForwardLoop(wasm, arena.memory, plan, { z: z!, taps: taps!, omega: omega!, bias: bias!, out: outOffsets[0]!, states: outOffsets[1]!, scratch: scratch! });
+      return publish(outOffsets, outputs);
+    },
+    backward(plan, args) {
+      const s = plan.step;
+      const outputs = [
+        { name: 'dz', shape: [s.batch, s.sites] },
+        { name: 'dtaps', shape: [...args.taps.shape] },
+        { name: 'domega', shape: [] },
+        { name: 'dbias', shape: [...args.bias.shape] },
+      ];
+      const {
+        inOffsets: [dy, states, taps, omega, bias],
+        outOffsets,
+        tempOffsets: [work, scratch],
+      } = stage(
+        [
+          { name: 'dy', info: args.dy },
+          { name: 'states', info: args.states },
+          { name: 'taps', info: args.taps },
+          { name: 'omega', info: args.omega },
+          { name: 'bias', info: args.bias },
+        ],
+        outputs,
+        [
+          { name: 'work', floats: trajectoryWorkFloats(plan) },
+          { name: 'scratch', floats: scratchFloats(wasm, s, true) },
+        ],
+      );
+      const [dz, dtaps, domega, dbias] = outOffsets;
+      trajectoryBackwardLoop(wasm, arena.memory, plan, {
+        dy: dy!,
+        states: states!,
+        taps: taps!,
+        omega: omega!,
+        bias: bias!,
+        dz: dz!,
+        dtaps: dtaps!,
+        domega: domega!,
+        dbias: dbias!,
+        work: work!,
+        scratch: scratch!,
+      });
+      return publish(outOffsets, outputs);
+    },
+  };
+}

@@ -31,4 +31,20 @@ export {
   type FusedPathInfo,
   type FusedPathMode,
 } from '../ops/stencil-relax/path.js';
+export {
+  STENCIL_TRAJECTORY_GRAD_KERNEL,
+  STENCIL_TRAJECTORY_KERNEL,
+  registerStencilTrajectoryGradient,
+  stencilTrajectoryGradConfig,
+  type StencilTrajectoryAttrs,
+} from '../ops/stencil-relax/trajectory.js';
+export { compareStencilTrajectory, type TrajectoryCheckOptions, type TrajectoryCheckResult } from '../ops/stencil-relax/trajectory-check.js';
 export { matMulTransposedB } from '../tensor/mat-mul.js';
+export {
+  CHANNEL_STENCIL_GRAD_KERNEL,
+  CHANNEL_STENCIL_KERNEL,
+  channelConfigFromAttrs,
+  channelStencilAttrs,
+  type ChannelStencilAttrs,
+} from '../ops/channel-stencil/kernel-attrs.js';
+export { channelStencilGradConfig, registerChannelStencilGradient } from '../ops/channel-stencil/gradient.js';

@@ -1,5 +1,6 @@
 import { withPluginContext } from '../errors/errors.js';
 import { fusedRelaxStep, fusionBlocker } from '../ops/stencil-relax/fusion.js';
+import { hasFusedStencilTrajectory, stencilRelaxTrajectory } from '../ops/stencil-relax/trajectory.js';
 import type { FieldInfo } from '../plugins/field.js';
 import type {
   ActivationInstance,
@@ -9,6 +10,7 @@ import type {
   LayerRecord,
   PdeBlockView,
   ReservoirInstance,
+  StabilityLimit,
   StageContext,
   StageInstance,
   StepContext,
@@ -17,6 +19,12 @@ import type { Registry } from '../registry/registry.js';
 import { tf, type Scalar, type Tensor1D, type Tensor2D, type Variable } from '../tensor/tf.js';
 import type { BlockSpec } from './spec.js';
 
+
+/** A block's stability limit ({@link RelaxationBlock.stability}): the smallest over the layers checked. */
+export interface BlockStabilityLimit extends StabilityLimit {
+  /** The layer whose kernel gives the smallest limit. */
+  readonly layer: number;
+}
 
 /** What a {@link RelaxationBlock} is built from. */
 export interface RelaxationBlockContext {
@@ -58,7 +66,15 @@ export class RelaxationBlock implements PdeBlockView {
   readonly params: Readonly<Record<string, Variable>>;
   /** `auto`: fuse steps where the parts allow; `off`: op by op (the reference). */
   fusion: 'auto' | 'off' = 'auto';
+  /**
+   * The path the last forward pass took: `trajectory` (all steps in one fused
+   * kernel call, and one for the backward), `step` (one fused op per step) or
+   * `unfused` (op by op); undefined before the first.
+   */
+  lastPath: 'trajectory' | 'step' | 'unfused' | undefined;
   private readonly omegaVar: Variable;
+  private readonly registry: Registry;
+  private readonly path: string;
   private readonly biasVar: Variable | undefined;
   private readonly biasMode: 'none' | 'shared' | 'per-layer';
 
@@ -78,7 +94,7 @@ export class RelaxationBlock implements PdeBlockView {
       reservoir: reservoir.plugin.id,
     });
     const part = { field, layers: spec.layers, seed };
-    this.kernel = withPluginContext(kernel.plugin.id, 'create', () => kernel.plugin.create({ ...part, options: kernel.options }));
+    this.kernel = withPluginContext(kernel.plugin.id, 'create', () => kernel.plugin.create({ ...part, options: kernel.options, registry }));
     this.activation = withPluginContext(activation.plugin.id, 'create', () => activation.plugin.create({ ...part, options: activation.options }));
     this.integrator = withPluginContext(integrator.plugin.id, 'create', () => integrator.plugin.create({ ...part, options: integrator.options }));
     this.reservoir = withPluginContext(reservoir.plugin.id, 'create', () => reservoir.plugin.create({ ...part, options: reservoir.options }));
@@ -97,6 +113,9 @@ export class RelaxationBlock implements PdeBlockView {
     if (this.biasVar) params['bias'] = this.biasVar;
     params['omega'] = this.omegaVar;
     this.params = params;
+    this.registry = registry;
+    this.path = ctx.path;
+    this.checkStability();
   }
 
   /** The current ω. */
@@ -112,6 +131,37 @@ export class RelaxationBlock implements PdeBlockView {
   /** Whether steps currently run fused. */
   get fused(): boolean {
     return this.fusion === 'auto' && fusionBlocker(this) === undefined;
+  }
+
+  /**
+   * The path the next forward pass without a recorder takes: `trajectory` when the
+   * steps fuse and the active backend has the whole-trajectory kernels, `step` when
+   * they fuse one op per step, `unfused` otherwise.
+   */
+  get fusionPath(): 'trajectory' | 'step' | 'unfused' {
+    if (!this.fused) return 'unfused';
+    if (typeof this.kernel.stencil !== 'function') return 'step'; // channel-stencil kernels: one fused op per step
+    return hasFusedStencilTrajectory(tf.getBackend(), this.activation.stencilActivation) ? 'trajectory' : 'step';
+  }
+
+  /**
+   * z_L for a state batch `[batch, size]` (differentiable; no tidy): the whole
+   * trajectory in one fused op when {@link RelaxationBlock.fusionPath} is `trajectory`
+   * (a kernel whose stencil is `sameForEveryLayer` gives its taps once, else its L
+   * stencils are stacked), else the last state of {@link RelaxationBlock.run}. Sets
+   * {@link RelaxationBlock.lastPath}.
+   */
+  final(x: Tensor2D): Tensor2D {
+    if (this.fusionPath !== 'trajectory') return this.run(x).at(-1)!;
+    this.lastPath = 'trajectory';
+    const first = this.kernel.stencil!(0);
+    const taps =
+      first.sameForEveryLayer === true || this.layers === 1
+        ? first.taps
+        : tf.stack([first.taps, ...Array.from({ length: this.layers - 1 }, (_, l) => this.kernel.stencil!(l + 1).taps)]);
+    const bias = this.biasVar ?? tf.zeros([this.field.size]);
+    const config = { geometry: first.geometry, boundary: first.boundary, activation: this.activation.stencilActivation! };
+    return stencilRelaxTrajectory(x, taps, this.omegaTensor, bias, this.layers, config);
   }
 
   /** b of layer `layer` (`[size]`), or undefined without a bias. */
@@ -147,7 +197,49 @@ export class RelaxationBlock implements PdeBlockView {
         const r = reservoirTerm(u);
         return (r ? tf.add(f, r) : f) as Tensor2D;
       },
+      stencil: () => (this.kernel.stencil ? withPluginContext(this.pluginIds.kernel, 'stencil', () => this.kernel.stencil!(layer)) : undefined),
     };
+  }
+
+  /**
+   * The integrator's stability limit (`IntegratorInstance.stabilityLimit`) for the
+   * kernel, the smallest over the layers (layer 0 only when the stencil is the same for
+   * every layer; at most 8 evenly spaced layers otherwise), or undefined when the
+   * integrator reports none or the kernel has no stencil form.
+   */
+  stability(): BlockStabilityLimit | undefined {
+    const limitOf = this.integrator.stabilityLimit?.bind(this.integrator);
+    const stencilOf = this.kernel.stencil?.bind(this.kernel);
+    if (!limitOf || !stencilOf) return undefined;
+    let worst: BlockStabilityLimit | undefined;
+    let sameForAll = false;
+    const check = (layer: number): void =>
+      tf.tidy(() => {
+        const stencil = withPluginContext(this.pluginIds.kernel, 'stencil', () => stencilOf(layer));
+        if (layer === 0) sameForAll = stencil.sameForEveryLayer === true;
+        const limit = withPluginContext(this.pluginIds.integrator, 'stabilityLimit', () => limitOf(stencil));
+        if (!worst || limit.maxOmega < worst.maxOmega) worst = { maxOmega: limit.maxOmega, rule: limit.rule, layer };
+      });
+    check(0);
+    if (!sameForAll) {
+      const n = Math.min(this.layers, 8);
+      for (let k = 1; k < n; k++) check(Math.round((k * (this.layers - 1)) / (n - 1)));
+    }
+    return worst;
+  }
+
+  /**
+   * Compare ω with {@link RelaxationBlock.stability} and emit an `integrator:unstable`
+   * event on the block's registry when ω exceeds the limit (the block calls it once when
+   * created; call it again after training changed ω or the kernel). Returns the limit.
+   */
+  checkStability(): BlockStabilityLimit | undefined {
+    const limit = this.stability();
+    const omega = this.omega();
+    if (limit && omega > limit.maxOmega * (1 + 1e-6)) {
+      this.registry.emit({ type: 'integrator:unstable', integrator: this.pluginIds.integrator, path: this.path, layer: limit.layer, omega, maxOmega: limit.maxOmega, rule: limit.rule });
+    }
+    return limit;
   }
 
   /**
@@ -166,6 +258,7 @@ export class RelaxationBlock implements PdeBlockView {
   /** Every state z₀ … z_L for a state batch `[batch, size]` (differentiable; no tidy). */
   run(x: Tensor2D, record?: (s: LayerRecord) => void): Tensor2D[] {
     const states: Tensor2D[] = [x];
+    this.lastPath = this.fused && !record ? 'step' : 'unfused';
     let previous: Tensor2D | undefined;
     let z = x;
     for (let l = 0; l < this.layers; l++) {
@@ -196,7 +289,7 @@ export function createRelaxationStage(ctx: StageContext<RelaxationBlockContext['
     output: ctx.input,
     params: block.params,
     pde: block,
-    forward: (x, run) => block.run(x, run.record).at(-1)!,
+    forward: (x, run) => (run.record ? block.run(x, run.record).at(-1)! : block.final(x)),
     describe: () =>
       `pde: ${block.layers} steps of ${block.pluginIds.kernel} with ${block.pluginIds.activation}, ω = ${block.omega().toPrecision(3)}${block.fused ? ' (fused)' : ''}`,
     dispose: () => block.dispose(),

@@ -70,6 +70,12 @@ export interface KernelContext<O> {
   readonly options: O;
   /** Seed for any random initialization (deterministic per model). */
   readonly seed: number;
+  /**
+   * Where a kernel that wraps another (e.g. `@npde/kernels/quadrature`) resolves
+   * the inner kernel's id: the model's registry. Absent when a kernel is created
+   * outside a model (tests, the conformance kit); use `globalRegistry()` then.
+   */
+  readonly registry?: Registry;
 }
 
 /** One named physical quantity read from a kernel, per layer and site. */
@@ -116,8 +122,37 @@ export interface KernelInstance {
    * op (`stencilRelax`) instead of apply + activation + integrator. Optional.
    */
   stencil?(layer: number): KernelStencil;
+  /**
+   * For 2-D multi-channel kernels whose W is per-channel 5/9-point stencils (shared over
+   * sites) plus a channel-mixing matrix: layer `layer`'s W in that form, so the model can
+   * run the fused multi-channel op (`channelStencilRelax`). Used only when `stencil` is
+   * absent. Optional.
+   */
+  channelStencil?(layer: number): KernelChannelStencil;
   /** Release the parameters. */
   dispose(): void;
+}
+
+/**
+ * A 2-D multi-channel kernel's W for one layer: `(W z)[s, c] = Σ_k taps[c, k] z[nb(s, k), c]
+ * + Σ_c' mixing[c, c'] z[s, c']`, with the tap order of `STENCIL_OFFSETS_2D` (see
+ * `docs/design/stencil-relax.md`, "Multi-channel 2-D step").
+ */
+export interface KernelChannelStencil {
+  /** `[channels, points]` per-channel taps (differentiable in the kernel's parameters). */
+  readonly taps: Tensor2D;
+  /** `[channels, channels]` channel mixing, entries `[out, in]` (differentiable). */
+  readonly mixing: Tensor2D;
+  /** Rows of the grid. */
+  readonly height: number;
+  /** Columns of the grid. */
+  readonly width: number;
+  /** Channels per site. */
+  readonly channels: number;
+  /** The 5-point cross or the 9-point square. */
+  readonly points: 5 | 9;
+  /** Boundary condition. */
+  readonly boundary: StencilBoundary;
 }
 
 /** A kernel's W for one layer as stencil taps; see `docs/design/stencil-relax.md` for the tap order. */
@@ -128,6 +163,12 @@ export interface KernelStencil {
   readonly geometry: StencilGeometry;
   /** Boundary condition. */
   readonly boundary: StencilBoundary;
+  /**
+   * `true` when every layer's stencil equals this one (the parameters have no layer
+   * axis): a block whose steps all fuse then computes the taps once per forward pass
+   * and runs the whole trajectory with them. Left out or `false`: asked per layer.
+   */
+  readonly sameForEveryLayer?: boolean;
 }
 
 /**
@@ -216,6 +257,25 @@ export interface StepContext {
   reservoirTerm(z: Tensor2D): Tensor2D | null;
   /** F(z) = −(z − f(W_l z − b_l)) + reservoir term: the whole right-hand side in units of γ. */
   rhs(z: Tensor2D): Tensor2D;
+  /**
+   * Layer `layer`'s W as stencil taps (differentiable in the kernel's parameters),
+   * for schemes that treat part of W implicitly (`@npde/integrators/semi-implicit`).
+   * Absent, or returning undefined, when the kernel has no stencil form (dense kernels).
+   */
+  stencil?(): KernelStencil | undefined;
+}
+
+/**
+ * An integrator's stability limit for one layer's kernel: the largest ω = γ·dt at
+ * which the scheme, applied to the dynamics linearized with f′ = 1, amplifies no
+ * decaying Fourier mode (|R(ωλ)| ≤ 1 for every eigenvalue λ with Re λ ≤ 0; modes the
+ * exact dynamics grows are left out).
+ */
+export interface StabilityLimit {
+  /** Largest stable ω: `Infinity` when every ω is stable, `0` when none is. */
+  readonly maxOmega: number;
+  /** The rule in words, e.g. `explicit diffusion: ω·D/Δ² ≤ 1/2`. */
+  readonly rule: string;
 }
 
 /** A created integrator. */
@@ -231,6 +291,12 @@ export interface IntegratorInstance {
   readonly relaxation?: 'euler';
   /** Advance the state by one step; must be differentiable. */
   step(ctx: StepContext): Tensor2D;
+  /**
+   * The scheme's stability limit for a kernel given as stencil taps (a frozen-coefficient
+   * von Neumann bound). Optional; the relaxation block uses it to emit an
+   * `integrator:unstable` registry event when its ω exceeds the limit.
+   */
+  stabilityLimit?(stencil: KernelStencil): StabilityLimit;
 }
 
 /** A time-integration scheme for the relaxation dynamics. */
@@ -258,6 +324,13 @@ export interface OptimizationProblem {
     /** d loss / d variable, one tensor per entry of `variables`, same order. */
     grads: Tensor[];
   };
+  /**
+   * The batch's loss as a function of the model's prediction for `batch.x`
+   * (differentiable in the prediction; allocates freely, the caller tidies).
+   * Optional: the trainer sets it; optimizers that run the model themselves
+   * (checkpointed adjoint gradients, on-the-fly training) need it.
+   */
+  objective?(prediction: Tensor2D): Scalar;
   /** The batch being fitted. */
   readonly batch: {
     /** Inputs `[batch, inputSize]`. */
@@ -407,8 +480,22 @@ export interface PdeBlockView {
   fusion: 'auto' | 'off';
   /** Whether steps currently run through the fused stencil-relaxation op. */
   readonly fused: boolean;
+  /**
+   * How the next forward pass without a recorder runs the steps: `trajectory` (all L
+   * in one fused kernel call, and one for the backward), `step` (one fused op per
+   * step) or `unfused` (op by op). Left out by views that do not say.
+   */
+  readonly fusionPath?: 'trajectory' | 'step' | 'unfused';
+  /** The path the last forward pass took (as {@link PdeBlockView.fusionPath}); undefined before the first. */
+  readonly lastPath?: 'trajectory' | 'step' | 'unfused' | undefined;
   /** Every state z₀ … z_L for a state batch `[batch, size]` (differentiable; no tidy). */
   run(x: Tensor2D): Tensor2D[];
+  /**
+   * One step z_l → z_{l+1} of layer `layer` (`previous`: z_{l−1}, undefined at
+   * the first step, for multistep integrators); differentiable, no tidy. What
+   * memory-bounded (checkpointed) gradients re-run a segment at a time.
+   */
+  step?(z: Tensor2D, previous: Tensor2D | undefined, layer: number): Tensor2D;
 }
 
 /**

@@ -28,6 +28,25 @@ export interface RegistryEventMap {
     /** Milliseconds the setup took. */
     readonly ms: number;
   };
+  /**
+   * A relaxation block's ω exceeds its integrator's stability limit for the block's
+   * kernel (`IntegratorInstance.stabilityLimit`): a warning, emitted when the block is
+   * created and by `RelaxationBlock.checkStability()`; the model still runs.
+   */
+  'integrator:unstable': {
+    /** Id of the integrator plugin. */
+    readonly integrator: string;
+    /** Path of the block in the model spec (`''` at the root). */
+    readonly path: string;
+    /** The layer with the smallest limit. */
+    readonly layer: number;
+    /** The block's ω. */
+    readonly omega: number;
+    /** The largest stable ω for that layer. */
+    readonly maxOmega: number;
+    /** The rule in words. */
+    readonly rule: string;
+  };
   /** A backend could not be initialized. */
   'backend:failed': {
     /** The backend name that was asked for or tried. */

@@ -87,7 +87,7 @@ describe('Registry', () => {
     const report = await r.ready();
     expect(report.name).toBe('cpu');
     expect(report.failed).toEqual([{ backend: 'broken', reason: 'no such device' }]);
-    const seen = (await events).map((e) => (e.type === 'plugin:registered' ? `${e.type}:${e.id}` : `${e.type}:${e.backend}`));
+    const seen = (await events).map((e) => (e.type === 'plugin:registered' ? `${e.type}:${e.id}` : 'backend' in e ? `${e.type}:${e.backend}` : e.type));
     expect(seen).toEqual([
       'plugin:registered:@npde/core/testing/tanh',
       'plugin:registered:@test/b/broken',

@@ -8,6 +8,7 @@
  */
 import { fusedRelaxStep, fusionBlocker, type RelaxationParts } from '../ops/stencil-relax/fusion.js';
 import { siteCount } from '../ops/stencil-relax/config.js';
+import { channelStencilSize } from '../ops/channel-stencil/fusion.js';
 import { stencilRelaxPath, type StencilRelaxMode } from '../ops/stencil-relax/path.js';
 import type { ModelView, PdeBlockView, StepContext } from '../plugins/types.js';
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D, type Variable } from '../tensor/tf.js';
@@ -149,7 +150,7 @@ export function checkBlockFusion(parts: RelaxationParts, options: BlockFusionOpt
   const L = options.layers;
   const B = options.batch ?? 3;
   const seed = options.seed ?? 1;
-  const S = tf.tidy(() => siteCount(parts.kernel.stencil!(0).geometry));
+  const S = tf.tidy(() => (parts.kernel.stencil ? siteCount(parts.kernel.stencil(0).geometry) : channelStencilSize(parts.kernel.channelStencil!(0))));
   const owned: Variable[] = [];
   const own = (t: Tensor, name: string): Variable => {
     const v = tf.variable(t, true, `${name}-${Math.random().toString(36).slice(2)}`);

@@ -22,3 +22,4 @@ export * from './conformance.js';
 export * from './fusion-check.js';
 export * from './reference-plugins.js';
 export * from './stencil-conformance.js';
+export * from './channel-stencil-check.js';

@@ -2,6 +2,7 @@ import type { ActivationInstance, IntegratorInstance, KernelInstance, ReservoirI
 import { tf, type Scalar, type Tensor1D, type Tensor2D } from '../../tensor/tf.js';
 import { STENCIL_ACTIVATIONS, isStencilActivation } from './activations.js';
 import { stencilRelax } from './stencil-relax.js';
+import { fusedChannelStep, usesChannelStencil } from '../channel-stencil/fusion.js';
 
 /** The parts of a relaxation block that decide whether its steps can be fused. */
 export interface RelaxationParts {
@@ -18,7 +19,7 @@ export interface RelaxationParts {
 /**
  * Why the steps of a block with these parts cannot run as one fused
  * stencil-relaxation op, in words, or `undefined` when they can: the kernel
- * offers `stencil()`, the activation names an entry of the op's activation table
+ * offers `stencil()` (or `channelStencil()`, run by `channelStencilRelax`), the activation names an entry of the op's activation table
  * (`FUSED_ACTIVATIONS`) and has no parameters, the integrator is the plain Euler
  * relaxation, and the reservoir is inert.
  *
@@ -27,7 +28,7 @@ export interface RelaxationParts {
  * a fused block with its unfused composition).
  */
 export function fusionBlocker(parts: RelaxationParts): string | undefined {
-  if (typeof parts.kernel.stencil !== 'function') return 'the kernel has no stencil form';
+  if (typeof parts.kernel.stencil !== 'function' && typeof parts.kernel.channelStencil !== 'function') return 'the kernel has no stencil form';
   const claimed = parts.activation.stencilActivation;
   if (claimed === undefined) return 'the activation is not one the fused op implements';
   if (!isStencilActivation(claimed)) {
@@ -47,6 +48,7 @@ export function fusionBlocker(parts: RelaxationParts): string | undefined {
  * tfjs-op path (`stencilRelaxPath(activation)` says which).
  */
 export function fusedRelaxStep(parts: RelaxationParts, z: Tensor2D, layer: number, omega: Scalar, bias: Tensor1D | undefined): Tensor2D {
+  if (usesChannelStencil(parts.kernel)) return fusedChannelStep(parts.kernel, parts.activation.stencilActivation!, z, layer, omega, bias);
   const { taps, geometry, boundary } = parts.kernel.stencil!(layer);
   const b = bias ?? (tf.zeros([z.shape[1]]) as Tensor1D);
   return stencilRelax(z, taps, omega, b, { geometry, boundary, activation: parts.activation.stencilActivation! });

@@ -27,4 +27,5 @@ export { isStencilActivation } from './activations.js';
 export { stencilRelaxReference } from './reference.js';
 export { stencilRelaxPath, type StencilRelaxMode, type StencilRelaxPathInfo } from './path.js';
 export { stencilRelax } from './stencil-relax.js';
+export { hasFusedStencilTrajectory, stencilRelaxTrajectory } from './trajectory.js';
 export { fusionBlocker, fusedRelaxStep, type RelaxationParts } from './fusion.js';
