@@ -5,7 +5,7 @@
  * Phases, timed round robin (one run of each per round; median of `reps` rounds
  * after warm-up), wall clock:
  *   forward      tf.tidy(model.forward(x))
- *   loss         tf.tidy(mse(model.forward(x), y)) minus forward
+ *   loss         tf.tidy(mse(model.forward(x), y)) minus forward (npde's `mse`, as Trainer.fit uses it)
  *   backward     tf.variableGrads(mse(model.forward(x), y)) minus forward and loss
  *   optimizer    the Adam plugin's step given ready gradients (its lossAndGrads
  *                returns clones of gradients computed once)
@@ -16,6 +16,12 @@
  * wall time around each kernel function). Wall minus kernel time is the engine's
  * overhead (dispatch, tensor bookkeeping, tape, scalar uploads) — what fusing
  * more work into fewer kernels removes.
+ *
+ * Part of that overhead is host → backend uploads: every tensor tfjs makes from a JS
+ * array goes through `engine.makeTensor` (numbers turned into scalars, the zero
+ * gradients the engine makes for a kernel output nothing differentiates, the ones
+ * that tfjs's mean/sum gradients multiply by). `uploads` counts them per phase (calls,
+ * KiB, and the wall time spent inside makeTensor, allocation of the JS array excluded).
  */
 import { median, now } from './timing.mjs';
 import { blockPath, demoData, demoProblem } from './training.mjs';
@@ -60,6 +66,37 @@ async function kernelsOf(tf, fn, runs = 5) {
 }
 
 /**
+ * Host → backend uploads of one run of `fn` (`engine.makeTensor` calls: count, KiB, ms
+ * inside), the median of `runs` runs by time. makeTensor is wrapped only while `fn` runs.
+ */
+async function uploadsOf(tf, fn, runs = 5) {
+  const engine = tf.engine();
+  const original = engine.makeTensor;
+  const all = [];
+  for (let r = 0; r < runs; r++) {
+    const u = { calls: 0, kib: 0, ms: 0 };
+    engine.makeTensor = function (values, shape, dtype, backend) {
+      const t = now();
+      try {
+        return original.call(this, values, shape, dtype, backend);
+      } finally {
+        u.ms += now() - t;
+        u.calls++;
+        u.kib += (values?.byteLength ?? (Array.isArray(values) ? values.length * 4 : 4)) / 1024;
+      }
+    };
+    try {
+      await fn();
+    } finally {
+      engine.makeTensor = original;
+    }
+    all.push(u);
+  }
+  all.sort((a, b) => a.ms - b.ms);
+  return all[all.length >> 1];
+}
+
+/**
  * @returns `{ problem, path, stepMs, phases: { forward, loss, backward, optimizer, trainer }, notes }`,
  * each phase `{ wallMs, kernelMs, kernelCalls, overheadMs, top }`.
  */
@@ -72,7 +109,8 @@ export async function profileTraining({ npde, quick, log }) {
   const model = npde.NeuralPde.create(spec, { registry });
   const notes = [];
   const vars = model.trainableVariables;
-  const mse = (p) => tf.mean(tf.squaredDifference(p, y));
+  // The trainer's own loss (its hand-written gradient included) where the build exports it.
+  const mse = npde.mse?.compute ? (p) => npde.mse.compute(p, y) : (p) => tf.mean(tf.squaredDifference(p, y));
   try {
     const path = blockPath(npde, model);
     log('  profile: forward, loss, gradients…');
@@ -110,6 +148,13 @@ export async function profileTraining({ npde, quick, log }) {
       grads: await kernelsOf(tf, grads),
       optimizer: await kernelsOf(tf, () => adam.step(problem)),
     };
+    const uploads = {
+      forward: await uploadsOf(tf, fwd),
+      forwardLoss: await uploadsOf(tf, fwdLoss),
+      grads: await uploadsOf(tf, grads),
+      optimizer: await uploadsOf(tf, () => adam.step(problem)),
+    };
+    const minus = (a, b) => ({ calls: a.calls - b.calls, kib: a.kib - b.kib, ms: a.ms - b.ms });
     adam.dispose();
     model.setWeights(weights);
     tf.dispose([...fixed, ...Object.values(weights)]);
@@ -131,13 +176,13 @@ export async function profileTraining({ npde, quick, log }) {
     for (let r = 0; r < (quick ? 1 : 3); r++) fits.push(await fitFresh(epochs));
     const stepMs = median(fits);
 
-    const phase = (wallMs, k) => ({ wallMs, kernelMs: k?.kernelMs ?? null, kernelCalls: k?.calls ?? null, overheadMs: k ? wallMs - k.kernelMs : null, top: k?.top ?? [] });
+    const phase = (wallMs, k, up) => ({ wallMs, kernelMs: k?.kernelMs ?? null, kernelCalls: k?.calls ?? null, overheadMs: k ? wallMs - k.kernelMs : null, uploads: up ?? null, top: k?.top ?? [] });
     const diff = (a, b) => (a && b ? { calls: a.calls - b.calls, kernelMs: a.kernelMs - b.kernelMs, top: a.top } : null);
     const phases = {
-      forward: phase(wall.forward, kernels.forward),
-      loss: phase(wall.forwardLoss - wall.forward, diff(kernels.forwardLoss, kernels.forward)),
-      backward: phase(wall.grads - wall.forwardLoss, diff(kernels.grads, kernels.forwardLoss)),
-      optimizer: phase(wall.optimizer, kernels.optimizer),
+      forward: phase(wall.forward, kernels.forward, uploads.forward),
+      loss: phase(wall.forwardLoss - wall.forward, diff(kernels.forwardLoss, kernels.forward), minus(uploads.forwardLoss, uploads.forward)),
+      backward: phase(wall.grads - wall.forwardLoss, diff(kernels.grads, kernels.forwardLoss), minus(uploads.grads, uploads.forwardLoss)),
+      optimizer: phase(wall.optimizer, kernels.optimizer, uploads.optimizer),
       trainer: phase(stepMs - wall.grads - wall.optimizer, null),
     };
     phases.loss.top = [];
@@ -146,6 +191,7 @@ export async function profileTraining({ npde, quick, log }) {
       'phases are timed separately (medians) and subtracted: loss = (forward+loss) − forward, backward = gradients − (forward+loss), trainer = Trainer.fit per epoch − gradients − optimizer; small or negative differences are noise',
       'kernelMs sums tf.profile\'s kernelTimeMs (wall time around each wasm kernel function, from one profiled run); overheadMs = wallMs − kernelMs is the engine\'s per-op cost',
       'backward.top lists the kernels of the whole gradient computation (forward, loss and backward)',
+      "uploads: tensors made from JS arrays (engine.makeTensor: scalars from numbers, the engine's zero gradients for kernel outputs nothing differentiates, the ones of mean/sum gradients), per phase as calls/KiB/ms inside makeTensor (one run each, the median of 5 by time)",
     );
     return { problem: { samples: o.samples, sites: o.sites, layers: o.layers, optimizer: 'adam' }, reps, path, stepMs, phases, notes };
   } finally {
@@ -160,11 +206,12 @@ export function profileText(p) {
   const f = (v) => (v == null ? '—' : v.toFixed(3));
   const lines = [
     `profile of one training step (${p.problem.samples} × ${p.problem.sites}, ${p.problem.layers} steps, ${p.problem.optimizer}; path ${JSON.stringify(p.path)}): ${p.stepMs.toFixed(3)} ms per step (Trainer.fit)`,
-    'phase       wall ms  kernel ms  kernels  overhead ms  top kernels (ms, calls)',
+    'phase       wall ms  kernel ms  kernels  overhead ms  uploads (n/KiB/ms)  top kernels (ms, calls)',
   ];
   for (const [name, ph] of Object.entries(p.phases)) {
     const top = ph.top.slice(0, 5).map((k) => `${k.name} ${k.ms.toFixed(2)}/${k.calls}`).join(', ');
-    lines.push(`${name.padEnd(10)}  ${f(ph.wallMs).padStart(7)}  ${f(ph.kernelMs).padStart(9)}  ${String(ph.kernelCalls ?? '—').padStart(7)}  ${f(ph.overheadMs).padStart(11)}  ${top}`);
+    const up = ph.uploads ? `${ph.uploads.calls}/${ph.uploads.kib.toFixed(0)}/${ph.uploads.ms.toFixed(2)}` : '—';
+    lines.push(`${name.padEnd(10)}  ${f(ph.wallMs).padStart(7)}  ${f(ph.kernelMs).padStart(9)}  ${String(ph.kernelCalls ?? '—').padStart(7)}  ${f(ph.overheadMs).padStart(11)}  ${up.padStart(18)}  ${top}`);
   }
   return lines.join('\n');
 }

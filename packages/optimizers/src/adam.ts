@@ -77,15 +77,26 @@ export const adam = defineOptimizer<AdamOptions>({
         if (disposed) throw new Error(`'${adam.id}': the optimizer has been disposed`);
         const lr = exponentialDecay(options, steps);
         const t = steps + 1;
-        const mScale = 1 / (1 - beta1 ** t);
-        const vScale = 1 / (1 - beta2 ** t);
+        // The step's scalars, uploaded once per step (inside gradientStep's tidy) rather than once
+        // per variable and use: the same float32 values as the numbers tfjs would convert.
+        let c: Record<'b1' | 'b1c' | 'b2' | 'b2c' | 'eps' | 'mScale' | 'vScale' | 'lr', Tensor> | undefined;
         const loss = gradientStep(problem, (variable, g) => {
+          c ??= {
+            b1: tf.scalar(beta1),
+            b1c: tf.scalar(1 - beta1),
+            b2: tf.scalar(beta2),
+            b2c: tf.scalar(1 - beta2),
+            eps: tf.scalar(epsilon),
+            mScale: tf.scalar(1 / (1 - beta1 ** t)),
+            vScale: tf.scalar(1 / (1 - beta2 ** t)),
+            lr: tf.scalar(lr),
+          };
           const [m, s] = moments.for(variable);
-          m!.assign(tf.add(tf.mul(beta1, m!), tf.mul(1 - beta1, g)));
-          s!.assign(tf.add(tf.mul(beta2, s!), tf.mul(1 - beta2, tf.square(g))));
-          const mHat = tf.mul(m!, mScale);
-          const vHat = tf.mul(s!, vScale);
-          variable.assign(tf.sub(variable, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)))));
+          m!.assign(tf.add(tf.mul(c.b1, m!), tf.mul(c.b1c, g)));
+          s!.assign(tf.add(tf.mul(c.b2, s!), tf.mul(c.b2c, tf.square(g))));
+          const mHat = tf.mul(m!, c.mScale);
+          const vHat = tf.mul(s!, c.vScale);
+          variable.assign(tf.sub(variable, tf.mul(c.lr, tf.div(mHat, tf.add(tf.sqrt(vHat), c.eps)))));
         });
         steps = t;
         return loss;

@@ -64,6 +64,53 @@ describe('mse and sse', () => {
   });
 });
 
+describe('mse and sse gradients', () => {
+  /** The plain formulas, differentiated by tfjs's own gradients of mean, sum, div and squaredDifference. */
+  const plain = {
+    mse: (p: tf.Tensor, t: tf.Tensor) => tf.mean(tf.squaredDifference(p, t)) as Scalar,
+    sse: (p: tf.Tensor, t: tf.Tensor) => tf.div(tf.sum(tf.squaredDifference(p, t)), p.shape[0]!) as Scalar,
+  };
+  const losses = { mse, sse };
+  const p0 = tf.randomNormal([7, 5], 0, 1, 'float32', 3);
+  const t0 = tf.randomNormal([7, 5], 0, 1, 'float32', 4);
+
+  // The custom gradient skips tfjs's multiplication by a tensor of ones but performs the
+  // same float32 operations on the same values, so the gradients agree bit for bit (an
+  // upstream factor of 0.37 makes dy ≠ 1, so that a reordered product would show).
+  it.each(['mse', 'sse'] as const)('%s: value and gradients in p and t equal tfjs autodiff of the formula exactly', (name) => {
+    const [value, dp, dt, plainValue, plainDp, plainDt] = tf.tidy(() => {
+      const f = (p: tf.Tensor, t: tf.Tensor) => losses[name].compute(p as Tensor2D, t);
+      const g = tf.grads((p: tf.Tensor, t: tf.Tensor) => tf.mul(0.37, f(p, t)))([p0, t0]);
+      const gp = tf.grads((p: tf.Tensor, t: tf.Tensor) => tf.mul(0.37, plain[name](p, t)))([p0, t0]);
+      return [f(p0, t0), g[0]!, g[1]!, plain[name](p0, t0), gp[0]!, gp[1]!].map((x) => Array.from(x.dataSync()));
+    });
+    expect(value).toEqual(plainValue);
+    expect(dp).toEqual(plainDp);
+    expect(dt).toEqual(plainDt);
+  });
+
+  // Against the analytic gradient 2 (p − t) / n in float64 (n = entries for mse, rows for
+  // sse): float32 rounding of O(1) values leaves ~1e-7 relative error; tolerance 1e-6.
+  it.each([
+    ['mse', 35],
+    ['sse', 7],
+  ] as const)('%s: ∂/∂p is 2 (p − t) / %i, through a variable as the trainer takes it', (name, n) => {
+    const w = tf.variable(p0.clone());
+    try {
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.variableGrads(() => losses[name].compute(w as unknown as Tensor2D, t0), [w]);
+      const g = grads[w.name]!.dataSync();
+      tf.dispose([value, grads[w.name]!]);
+      expect(tf.memory().numTensors).toBe(before);
+      const p = p0.dataSync();
+      const t = t0.dataSync();
+      g.forEach((gi, i) => expect(Math.abs(gi - (2 * (p[i]! - t[i]!)) / n), `[${i}]`).toBeLessThan(1e-6));
+    } finally {
+      w.dispose();
+    }
+  });
+});
+
 describe('resolveLoss', () => {
   it('takes names, Loss objects and plain functions; suggests the closest name', () => {
     expect(resolveLoss(undefined)).toBe(mse);

@@ -78,6 +78,7 @@ export class OptimizerStep {
       model: modelView(model),
       iteration,
       loss: () => this.guard(() => tf.tidy(() => lossOf(model.forward(xb)))),
+      objective: (prediction) => this.guard(() => lossOf(prediction)),
       lossAndGrads: () =>
         this.guard(() => {
           const { value, grads } = tf.variableGrads(() => lossOf(model.forward(xb)), variables);

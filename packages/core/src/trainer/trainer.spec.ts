@@ -41,6 +41,25 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  // The built-in mse has a hand-written gradient (no tensor of ones); training with it
+  // must be the training with tfjs's autodiff of mean((p − t)²), to the last bit.
+  it("trains with 'mse' exactly as with the formula mean((p − t)²) as a loss function", async () => {
+    const data = makeData([0.9, 1.2, 1.5, 0.7, 1.1, 1.3]);
+    const fit = async (loss: 'mse' | ((p: tf.Tensor2D, t: tf.Tensor2D) => tf.Scalar)) => {
+      const model = NeuralPde.create(testSpec, { registry: registry() });
+      const result = await new Trainer({ registry: registry() }).fit(model, data, { optimizer: '@test/o/adam', epochs: 15, batchSize: 16, loss });
+      const weights = weightsOf(model);
+      model.dispose();
+      return { history: result.history.loss, weights };
+    };
+    const builtIn = await fit('mse');
+    const plain = await fit((p, t) => tf.mean(tf.squaredDifference(p, t)));
+    expect(builtIn.history).toEqual(plain.history);
+    expect(builtIn.weights).toEqual(plain.weights);
+    expect(builtIn.history.at(-1)!).toBeLessThan(builtIn.history[0]!);
+    tf.dispose([data.x, data.y]);
+  });
+
   // Everything a fit holds is made by epoch 1's end (optimizer slots, the weight snapshot,
   // the best weights); from then on the count must not move by a single tensor.
   it('leaks no tensors across 20 epochs (mini-batches, validation, metrics, checkpoints, Adam)', async () => {
