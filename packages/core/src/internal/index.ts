@@ -38,7 +38,7 @@ export {
   stencilTrajectoryGradConfig,
   type StencilTrajectoryAttrs,
 } from '../ops/stencil-relax/trajectory.js';
-export { compareStencilTrajectory, type TrajectoryCheckOptions, type TrajectoryCheckResult } from '../ops/stencil-relax/trajectory-check.js';
+export { compareStencilTrajectory, type TrajectoryCheckOptions, type TrajectoryCheckResult, type TrajectoryQuantities } from '../ops/stencil-relax/trajectory-check.js';
 export { matMulTransposedB } from '../tensor/mat-mul.js';
 export {
   CHANNEL_STENCIL_GRAD_KERNEL,

@@ -18,14 +18,28 @@ export interface TrajectoryCheckOptions {
   readonly seed?: number;
 }
 
-/** What {@link compareStencilTrajectory} measured: largest absolute differences, and the scale of each reference. */
+/** One number per compared quantity of {@link compareStencilTrajectory}. */
+export interface TrajectoryQuantities {
+  /** z_L, the trajectory's output. */
+  readonly out: number;
+  /** The gradient of sum(dy ⊙ z_L) with respect to the input z. */
+  readonly dz: number;
+  /** The same with respect to the taps. */
+  readonly dtaps: number;
+  /** The same with respect to ω. */
+  readonly domega: number;
+  /** The same with respect to the bias. */
+  readonly dbias: number;
+}
+
+/** What {@link compareStencilTrajectory} measured. */
 export interface TrajectoryCheckResult {
   /** Whether the active backend ran the trajectory kernels (else both sides are op paths). */
   readonly fused: boolean;
-  /** max |Δ| of z_L, and of the gradients of sum(dy ⊙ z_L) with respect to z, taps, ω, bias. */
-  readonly diff: { readonly out: number; readonly dz: number; readonly dtaps: number; readonly domega: number; readonly dbias: number };
-  /** max |reference| of the same five. */
-  readonly scale: { readonly out: number; readonly dz: number; readonly dtaps: number; readonly domega: number; readonly dbias: number };
+  /** max |Δ| between the trajectory and L single steps, per quantity. */
+  readonly diff: TrajectoryQuantities;
+  /** max |reference| of the same quantities (to make `diff` relative). */
+  readonly scale: TrajectoryQuantities;
 }
 
 function maxAbs(a: ArrayLike<number>): number {
@@ -94,7 +108,7 @@ export function compareStencilTrajectory(config: StencilRelaxConfig, options: Tr
   const keys = ['out', 'dz', 'dtaps', 'domega', 'dbias'] as const;
   return {
     fused,
-    diff: Object.fromEntries(keys.map((k) => [k, maxDiff(got[k], want[k])])) as TrajectoryCheckResult['diff'],
-    scale: Object.fromEntries(keys.map((k) => [k, maxAbs(want[k])])) as TrajectoryCheckResult['scale'],
+    diff: Object.fromEntries(keys.map((k) => [k, maxDiff(got[k], want[k])])) as unknown as TrajectoryQuantities,
+    scale: Object.fromEntries(keys.map((k) => [k, maxAbs(want[k])])) as unknown as TrajectoryQuantities,
   };
 }
