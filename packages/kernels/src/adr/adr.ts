@@ -95,6 +95,12 @@ const DESCRIPTIONS: Record<CoefficientName, string> = {
  * zero-flux wall), in any dimension. `stencil()` (the fused op) is offered for
  * one channel with a `zero` or `periodic` boundary where core's op has the
  * footprint: 1-D, and 2-D 5-point (isotropic / diagonal) or 9-point (tensor).
+ * With C > 1 channels on a 2-D grid, the `homogeneous` family and a `zero` or
+ * `periodic` boundary, `channelStencil()` feeds core's multi-channel op
+ * (`channelStencilRelax`) instead: per-channel taps `[C, 5|9]` (the transport
+ * taps, the identity included) and the reaction matrix `[C, C]` as the channel
+ * mixing (R only there, so its diagonal is not counted twice). Per-site
+ * coefficients (`heterogeneous`, `time-dependent`) and reflecting walls do not fuse.
  * `dense()` and exact `moments()` (from the taps, as in 1-D) exist everywhere.
  *
  * Fields that are scattered points, complex, more than 3-D or with an axis

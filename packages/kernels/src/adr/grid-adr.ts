@@ -1,6 +1,7 @@
 import {
   tf,
   type FieldInfo,
+  type KernelChannelStencil,
   type KernelInstance,
   type KernelMoments,
   type KernelStencil,
@@ -171,6 +172,24 @@ export function createGridAdr(id: string, field: FieldInfo, grid: GridLayout, la
       [uConst, dConst, idConst, centreHot].forEach((t) => t.dispose());
     },
   };
+  // Several channels on a 2-D grid with coefficients shared over sites: W is per-channel
+  // 5/9-point stencils (the transport taps, identity included) plus the reaction matrix
+  // as channel mixing — R only in the mixing, so its diagonal is not counted twice.
+  const plane = dims === 2 && C > 1 && family === 'homogeneous' && fused ? fusedGeometry({ shape: grid.shape, channels: 1 }, st.offsets, boundary) : undefined;
+  if (plane?.dims === 2 && fused) {
+    instance.channelStencil = (layer: number): KernelChannelStencil => {
+      assertLayer(layer, layers, id);
+      return {
+        taps: transportTaps(layer),
+        mixing: tf.reshape(params.R, [C, C]) as Tensor2D,
+        height: plane.height,
+        width: plane.width,
+        channels: C,
+        points: plane.points,
+        boundary: fused,
+      };
+    };
+  }
   if (geometry && fused) {
     return {
       ...instance,

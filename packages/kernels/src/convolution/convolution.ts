@@ -1,6 +1,8 @@
-import { defineKernelFamily, tf, type KernelFamily, type KernelInstance, type Tensor } from '@npde/core';
+import { defineKernelFamily, tf, type KernelChannelStencil, type KernelFamily, type KernelInstance, type Tensor, type Tensor2D } from '@npde/core';
+import { assertLayer } from '../instance/layer-index.js';
 import { instancePrefix } from '../instance/variable-name.js';
 import { tapShape, type TapStencil } from '../stencil/apply.js';
+import { fusedBoundary, fusedGeometry } from '../stencil/footprint.js';
 import { boundedFootprint } from '../stencil/tap-count.js';
 import { gridLayout } from '../stencil/grid.js';
 import { createTapKernel } from '../stencil/tap-kernel.js';
@@ -26,7 +28,11 @@ const ID = '@npde/kernels/convolution';
  * `apply` shifts by slice + concat/pad (no conv op, so it trains on every
  * backend); `stencil()` feeds core's fused op where it fits (one channel,
  * `zero`/`periodic`, 1-D radius ≤ 3, 2-D radius 1: the 5-point `cross` or the
- * 9-point `box`); `moments` are exact from the taps, per channel pair when
+ * 9-point `box`), and `channelStencil()` feeds core's multi-channel op
+ * (`channelStencilRelax`) for C > 1 channels on a 2-D grid with radius 1, a
+ * `zero`/`periodic` boundary and `depthwise` (taps `[K, C]` read as `[C, K]`) or
+ * `shared` (the K taps repeated per channel) taps, with a zero mixing matrix
+ * (`mixing` taps have a C × C block at every offset: not that form); `moments` are exact from the taps, per channel pair when
  * channels have their own taps; `dense` materializes W for small fields.
  * A `reflecting` boundary mirrors at the grid faces (zero flux).
  *
@@ -67,14 +73,29 @@ export const convolution: KernelFamily<ConvolutionOptions> = defineKernelFamily<
       if (options.init.noise > 0) t = tf.add(t, tf.randomNormal(shape, 0, options.init.noise, 'float32', seed));
       return tf.variable(t, true, `${prefix}/taps`);
     });
-    return createTapKernel({
-      id: ID,
-      grid,
-      stencil,
-      layers,
-      params: { taps },
-      sameForEveryLayer: !options.perLayer,
-      taps: (layer) => (options.perLayer ? tf.reshape(tf.slice(taps, [layer, ...one.map(() => 0)], [1, ...one]), one) : taps),
-    });
+    const layerTaps = (layer: number): Tensor => (options.perLayer ? tf.reshape(tf.slice(taps, [layer, ...one.map(() => 0)], [1, ...one]), one) : taps);
+    const kernel = createTapKernel({ id: ID, grid, stencil, layers, params: { taps }, sameForEveryLayer: !options.perLayer, taps: layerTaps });
+    // Several channels on a 2-D grid, radius 1, each channel read through its own (depthwise)
+    // or the common (shared) 5/9-point stencil and no channel mixing: the multi-channel op's form.
+    const boundary = fusedBoundary(options.boundary);
+    const plane =
+      grid.shape.length === 2 && C > 1 && options.channels !== 'mixing' && boundary ? fusedGeometry({ shape: grid.shape, channels: 1 }, offsets, options.boundary) : undefined;
+    if (plane?.dims === 2 && boundary) {
+      kernel.channelStencil = (layer: number): KernelChannelStencil => {
+        assertLayer(layer, layers, ID);
+        const t = layerTaps(layer);
+        const perChannel = options.channels === 'depthwise' ? tf.transpose(t) : tf.tile(tf.reshape(t, [1, K]), [C, 1]);
+        return {
+          taps: perChannel as Tensor2D,
+          mixing: tf.zeros([C, C]) as Tensor2D,
+          height: plane.height,
+          width: plane.width,
+          channels: C,
+          points: plane.points,
+          boundary,
+        };
+      };
+    }
+    return kernel;
   },
 });

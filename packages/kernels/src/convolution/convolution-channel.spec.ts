@@ -1,0 +1,174 @@
+import { cpuBackend } from '@npde/backend-cpu';
+import { channelKernelMode, wasmBackend } from '@npde/backend-wasm';
+import {
+  NeuralPde,
+  Registry,
+  channelStencilPath,
+  channelStencilRelax,
+  channelStencilRelaxReference,
+  resolveField,
+  tf,
+  validate,
+  type ChannelStencilConfig,
+  type FieldSpec,
+  type KernelInstance,
+  type Scalar,
+  type Tensor1D,
+  type Tensor2D,
+} from '@npde/core';
+import { checkBlockFusion, checkFusion, checkKernelFamily, referenceEuler, referenceNoReservoir, referencePlugins, referenceTanh, withReferenceDefaults } from '@npde/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convolution } from './convolution.js';
+import type { ConvolutionOptionsInput } from './options.js';
+
+// Taps far from the identity (noise 0.3), so a transposed or misplaced tap is O(0.1).
+const init = { center: 0.8, noise: 0.3 };
+const CASES: { options: ConvolutionOptionsInput; shape: [number, number]; channels: number; points: 5 | 9 }[] = [
+  { options: { channels: 'depthwise', footprint: 'cross', boundary: 'periodic', init }, shape: [5, 6], channels: 3, points: 5 },
+  { options: { channels: 'depthwise', footprint: 'box', boundary: 'zero', init }, shape: [5, 6], channels: 4, points: 9 },
+  { options: { channels: 'depthwise', footprint: 'box', boundary: 'periodic', perLayer: true, init }, shape: [4, 5], channels: 5, points: 9 },
+  { options: { channels: 'depthwise', footprint: 'cross', boundary: 'zero', perLayer: true, init }, shape: [6, 4], channels: 8, points: 5 },
+  { options: { channels: 'shared', footprint: 'box', boundary: 'zero', init }, shape: [5, 6], channels: 2, points: 9 },
+  { options: { channels: 'depthwise', footprint: 'box', boundary: 'periodic', init }, shape: [2, 3], channels: 3, points: 9 }, // axes shorter than the stencil
+];
+
+function create(options: ConvolutionOptionsInput, field: FieldSpec, layers = 2): KernelInstance {
+  return convolution.create({ field: resolveField(field), layers, options: validate(convolution.options, options, { path: 'kernel.options' }), seed: 5 });
+}
+
+/** Largest |a − b| relative to max(1, max |b|). */
+function relative(a: Tensor2D, b: Tensor2D): number {
+  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.maximum(1, tf.max(tf.abs(b)))).dataSync()[0]!);
+}
+
+/** W z from the channel form (op path and the backend's fused kernel; identity, ω = 1, no bias) against apply(). */
+function channelFormError(kernel: KernelInstance, size: number, channels: number, layers: number): { reference: number; fused: number } {
+  return tf.tidy(() => {
+    let reference = 0;
+    let fused = 0;
+    const z = tf.randomNormal([3, size], 0, 1, 'float32', 9) as Tensor2D;
+    for (let l = 0; l < layers; l++) {
+      const s = kernel.channelStencil!(l);
+      const config: ChannelStencilConfig = { height: s.height, width: s.width, channels: s.channels, points: s.points, boundary: s.boundary, activation: 'identity' };
+      const args = [z, s.taps, s.mixing, tf.scalar(1) as Scalar, tf.zeros([channels]) as Tensor1D, config] as const;
+      const want = kernel.apply(z, l);
+      reference = Math.max(reference, relative(channelStencilRelaxReference(...args), want));
+      fused = Math.max(fused, relative(channelStencilRelax(...args), want));
+    }
+    return { reference, fused };
+  });
+}
+
+const label = ({ options, shape, channels }: (typeof CASES)[number]) => `${options.channels} ${options.footprint} ${options.boundary}${options.perLayer ? ' perLayer' : ''} on [${shape.join(', ')}] × ${channels}`;
+
+function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>): void {
+  describe(`convolution channelStencil() on the ${backend} backend`, () => {
+    beforeAll(setup);
+
+    it('runs the fused channel-stencil kernels', () => {
+      expect(channelStencilPath()).toEqual({ path: 'fused', backend });
+    });
+
+    it.each(CASES.map((c) => [label(c), c] as const))('%s: the per-channel taps and zero mixing are W, as apply() computes it', (_, { options, shape, channels, points }) => {
+      const before = tf.memory().numTensors;
+      const k = create(options, { shape, channels });
+      expect(k.stencil).toBeUndefined();
+      tf.tidy(() => {
+        const s = k.channelStencil!(1);
+        expect({ h: s.height, w: s.width, c: s.channels, points: s.points, boundary: s.boundary }).toEqual({ h: shape[0], w: shape[1], c: channels, points, boundary: options.boundary });
+        // taps[c, k] is the parameter's [(layer,) k, c] (depthwise) or [(layer,) k] (shared)
+        const p = k.params['taps']!.dataSync();
+        const offset = options.perLayer ? (options.channels === 'depthwise' ? points * channels : points) : 0;
+        const t = s.taps.arraySync();
+        for (let c = 0; c < channels; c++) for (let q = 0; q < points; q++) expect(t[c]![q]).toBe(p[offset + (options.channels === 'depthwise' ? q * channels + c : q)]);
+        expect(Array.from(s.mixing.dataSync())).toEqual(new Array<number>(channels * channels).fill(0));
+      });
+      // float32 sums of ≤ 9 O(1) terms in another order: ~1e-7 relative; a wrong tap is O(0.1)
+      const err = channelFormError(k, shape[0] * shape[1] * channels, channels, 2);
+      expect(err.reference).toBeLessThan(2e-6);
+      expect(err.fused).toBeLessThan(2e-6);
+      k.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it.each(CASES.map((c) => [label(c), c] as const))('%s: fused block steps equal the composition (states and every gradient)', (_, { options, shape, channels }) => {
+      const ctx = { field: resolveField({ shape, channels }), layers: 2, seed: 1, options: {} } as never;
+      const parts = {
+        kernel: create(options, { shape, channels }),
+        activation: referenceTanh.create(ctx),
+        integrator: referenceEuler.create(ctx),
+        reservoir: referenceNoReservoir.create(ctx),
+      };
+      // per-layer biases are gathered, and tfjs-backend-wasm 4.22 has no UnsortedSegmentSum for gather's gradient
+      const report = checkBlockFusion(parts, { layers: 2, label: `convolution ${backend}`, bias: backend === 'wasm' ? 'shared' : 'per-layer' });
+      expect(report.variables.length).toBe(4); // z0, ω, bias and the taps
+      expect(report.variables).toEqual(expect.arrayContaining([expect.stringMatching(/taps$/)]));
+      parts.kernel.dispose();
+    });
+
+    it.each(CASES.map((c) => [label(c), c] as const))('%s: a model fuses and checkFusion holds', (_, { options, shape, channels }) => {
+      const spec = {
+        field: { shape, channels },
+        layers: 3,
+        omega: 0.5,
+        kernel: { id: convolution.id, options },
+        activation: '@npde/core/testing/tanh',
+        integrator: '@npde/core/testing/euler',
+        reservoir: '@npde/core/testing/none',
+      };
+      const model = NeuralPde.create(spec, { registry: withReferenceDefaults(new Registry().register(referencePlugins, [convolution])) });
+      expect(model.fused).toBe(true);
+      checkFusion(model, { label: `convolution model ${backend}` });
+      model.dispose();
+    });
+  });
+}
+
+channelFusionSuite('cpu', async () => {
+  await cpuBackend.setup({}); // tf.setBackend('cpu') and the fused cpu kernels
+});
+
+channelFusionSuite('wasm', async () => {
+  await wasmBackend.setup({});
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('the wasm channel kernels ran', () => {
+  it('in zero-copy or copy mode', () => {
+    expect(['zero-copy', 'copy']).toContain(channelKernelMode().mode);
+  });
+});
+
+describe('convolution channelStencil() is offered only where the multi-channel op computes W', () => {
+  it('not for channel mixing, radius ≠ 1, reflecting walls, 1-D or 3-D grids; one channel keeps stencil()', async () => {
+    await cpuBackend.setup({});
+    for (const [options, field] of [
+      [{ channels: 'mixing' }, { shape: [5, 5], channels: 2 }],
+      [{ channels: 'depthwise', radius: 2 }, { shape: [5, 5], channels: 2 }],
+      [{ channels: 'depthwise', radius: 0 }, { shape: [5, 5], channels: 2 }],
+      [{ channels: 'depthwise', boundary: 'reflecting' }, { shape: [5, 5], channels: 2 }],
+      [{ channels: 'depthwise' }, { shape: [6], channels: 2 }],
+      [{ channels: 'depthwise' }, { shape: [3, 4, 3], channels: 2 }],
+    ] as [ConvolutionOptionsInput, FieldSpec][]) {
+      const k = create(options, field);
+      expect(k.channelStencil, JSON.stringify([options, field])).toBeUndefined();
+      k.dispose();
+    }
+    const one = create({ channels: 'depthwise', boundary: 'zero' }, { shape: [5, 5] });
+    expect(one.stencil).toBeDefined();
+    expect(one.channelStencil).toBeUndefined();
+    one.dispose();
+  });
+
+  it('the fusing configurations pass the kernel conformance kit', async () => {
+    await cpuBackend.setup({});
+    for (const { options, shape, channels } of [CASES[0]!, CASES[4]!]) await checkKernelFamily(convolution, { field: { shape, channels }, layers: 2, options });
+  });
+
+  it('rejects a layer out of range', async () => {
+    await cpuBackend.setup({});
+    const k = create(CASES[0]!.options, { shape: [5, 6], channels: 3 });
+    expect(() => k.channelStencil!(2)).toThrow(RangeError);
+    k.dispose();
+  });
+});
