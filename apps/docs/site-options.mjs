@@ -24,6 +24,10 @@ export function docsSite(o) {
     readme: 'apps/docs/index.md',
     projectDocuments: ['docs/*.md', 'docs/*/*.md', 'bench/README.md'],
     searchInDocuments: true,
+    // The navigation groups the guides and results by their front matter's `group`
+    // (Guides, Kernel families, Results, Design, Project) next to the packages (Modules).
+    navigation: { includeGroups: true, includeCategories: false, includeFolders: true },
+    groupOrder: ['Guides', 'Kernel families', 'Results', 'Modules', 'Design', 'Project', '*'],
     plugin: ['./apps/docs/typedoc-plugin-same-declaration.mjs', './apps/docs/plugin-site-assets.mjs'],
     customCss: './apps/docs/site.css',
     customJs: './apps/docs/playground-loader.js',
