@@ -67,7 +67,7 @@ describe('channel_stencil.wasm', () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'npde-channel-wasm-'));
     try {
       const out = path.join(tmp, 'channel_stencil.wasm');
-      execFileSync('sh', [path.join(pkg, 'scripts/build-channel-wasm.sh'), out], { stdio: 'ignore' });
+      execFileSync('sh', [path.join(pkg, 'scripts/build-wasm.sh'), out, 'channel_stencil'], { stdio: 'ignore' });
       expect(readFileSync(out).equals(readFileSync(fileURLToPath(CHANNEL_WASM_URL)))).toBe(true);
     } finally {
       rmSync(tmp, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * The WASM SIMD kernels of the fused multi-channel 2-D step (`channelStencilRelax` in
  * `@npde/core`; `NpdeChannelStencil` / `NpdeChannelStencilGrad`) for the `wasm`
  * backend, from `csrc/channel_stencil.c` (built into `wasm/channel_stencil.wasm` by
- * `scripts/build-channel-wasm.sh`). Two modes, chosen per backend instance like the
+ * `scripts/build-wasm.sh '' channel_stencil`). Two modes, chosen per backend instance like the
  * single-channel kernels': `zero-copy` (the module instantiated on the tfjs heap, reading
  * the tensors in place and writing outputs tfjs allocated; buffers checked to lie inside
  * the memory and not to overlap, the scratch buffer between guard words) when
