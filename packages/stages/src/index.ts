@@ -1,6 +1,8 @@
 /**
- * `@npde/stages`: the built-in stages a composite model is made of. This
- * entry is pure; import `@npde/stages/register` to add them to the global
+ * `@npde/stages`: the built-in stages a composite model is made of, and the
+ * presets {@link mlp}, {@link cnn} and {@link rnn} that assemble them into
+ * Guo et al.'s architectures (ordinary composite model specs). This entry is
+ * pure; import `@npde/stages/register` to add the stages to the global
  * registry.
  *
  * @packageDocumentation
@@ -13,6 +15,7 @@ import { readout } from './readout/readout.js';
 import { recurrent } from './recurrent/recurrent.js';
 
 export { mix, pde, pool, readout, recurrent };
+export * from './presets/index.js';
 
 /**
  * Every stage of this package, for `registry.register(plugins)`.
