@@ -12,7 +12,7 @@ export const RnnPresetSchema = v.strictObject({
   /** Number of outputs K of the readout. */
   outputs: positiveInteger,
   /** Kernel of the hidden-to-hidden map W (default a shared dense matrix). */
-  kernel: v.optional(PresetPluginSchema, { id: '@npde/kernels/dense', options: { shared: true } }),
+  kernel: v.optional(PresetPluginSchema, (): PluginRef => ({ id: '@npde/kernels/dense', options: { shared: true } })),
   /** Activation f (default `@npde/activations/tanh`). */
   activation: v.optional(PresetPluginSchema, '@npde/activations/tanh'),
   /** ω (default 1). */
