@@ -14,7 +14,7 @@
 //    maps of a few channels' states on one test digit. The model is saved to --out for
 //    `npde inspect`.
 //
-// Usage: node examples/digits [--quick] [--budget SECONDS] [--epochs K] [--lr ETA] [--channels 8,16]
+// Usage: node examples/digits [--quick] [--budget SECONDS] [--epochs K] [--lr ETA] [--lr-halving EPOCHS] [--channels 8,16]
 //        [--diffusion tensor|diagonal|isotropic] [--augment K] [--out DIR] [--skip-baselines] [--baseline-backend wasm|cpu]
 //   --budget: training time per model (default 300 s); an epoch in progress stops at the budget.
 //   --quick: 500 images (400 train / 100 test), one epoch per model, no files but the model (CI).
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     out: { type: 'string' },
     lr: { type: 'string', default: '0.01' },
+    'lr-halving': { type: 'string', default: '0' },
     channels: { type: 'string', default: '8,16' },
     diffusion: { type: 'string', default: 'tensor' },
     augment: { type: 'string', default: '0' },
@@ -48,6 +49,8 @@ const QUICK = args.quick;
 const BUDGET = Number(args.budget ?? (QUICK ? 15 : 300));
 const EPOCHS = Number(args.epochs ?? (QUICK ? 1 : 100));
 const LR = Number(args.lr);
+// --lr-halving K: halve npde's Adam learning rate every K epochs (0: constant).
+const LR_HALVING = Number(args['lr-halving']);
 const BATCH = 64;
 const OUT = args.out ?? join(tmpdir(), 'npde-digits');
 const TEST_PER_CLASS = QUICK ? 10 : 200;
@@ -163,7 +166,7 @@ for (const s of model.stages) console.log(`  ${s.name.padEnd(10)} ${s.instance.d
   const stepTimes = [];
   const perEpoch = [];
   const fit = await new Trainer({ registry }).fit(model, { x: xTrain, y: yTrain }, {
-    optimizer: { id: '@npde/optimizers/adam', options: { learningRate: LR } },
+    optimizer: { id: '@npde/optimizers/adam', options: { learningRate: LR, ...(LR_HALVING > 0 ? { decay: 0.5, decaySteps: LR_HALVING * stepsPerEpoch } : {}) } },
     loss: 'softmax-cross-entropy',
     metrics: ['accuracy'],
     // The test split is only watched (accuracy per epoch), never used to pick weights: no keepBest.
