@@ -4,19 +4,14 @@ import {
   NeuralPde,
   Registry,
   channelStencilPath,
-  channelStencilRelax,
-  channelStencilRelaxReference,
   resolveField,
   tf,
   validate,
-  type ChannelStencilConfig,
   type FieldSpec,
   type KernelInstance,
-  type Scalar,
-  type Tensor1D,
-  type Tensor2D,
 } from '@npde/core';
-import { checkBlockFusion, checkFusion, checkKernelFamily, referenceEuler, referenceNoReservoir, referencePlugins, referenceTanh, withReferenceDefaults } from '@npde/core/testing';
+import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { channelBlockFusion, channelFormError } from '../testing/channel-form.test-util.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adr } from './adr.js';
 import type { AdrOptionsInput } from './options.js';
@@ -34,32 +29,6 @@ const SHAPE = [5, 6];
 
 function create(options: AdrOptionsInput, field: FieldSpec, layers = 2): KernelInstance {
   return adr.create({ field: resolveField(field), layers, options: validate(adr.options, options, { path: 'kernel.options' }), seed: 11 });
-}
-
-/** Largest |a − b| relative to max(1, max |b|). */
-function relative(a: Tensor2D, b: Tensor2D): number {
-  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.maximum(1, tf.max(tf.abs(b)))).dataSync()[0]!);
-}
-
-/**
- * W z read from the channel form (op path and the backend's fused kernel, identity, ω = 1,
- * no bias) against the kernel's own apply(), per layer.
- */
-function channelFormError(kernel: KernelInstance, channels: number, layers: number): { reference: number; fused: number } {
-  return tf.tidy(() => {
-    let reference = 0;
-    let fused = 0;
-    const z = tf.randomNormal([3, SHAPE[0]! * SHAPE[1]! * channels], 0, 1, 'float32', 5) as Tensor2D;
-    for (let l = 0; l < layers; l++) {
-      const s = kernel.channelStencil!(l);
-      const config: ChannelStencilConfig = { height: s.height, width: s.width, channels: s.channels, points: s.points, boundary: s.boundary, activation: 'identity' };
-      const args = [z, s.taps, s.mixing, tf.scalar(1) as Scalar, tf.zeros([channels]) as Tensor1D, config] as const;
-      const want = kernel.apply(z, l);
-      reference = Math.max(reference, relative(channelStencilRelaxReference(...args), want));
-      fused = Math.max(fused, relative(channelStencilRelax(...args), want));
-    }
-    return { reference, fused };
-  });
 }
 
 function modelSpec(options: AdrOptionsInput, channels: number) {
@@ -104,7 +73,7 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
         expect(Array.from(s.mixing.dataSync())).toEqual(Array.from(k.params['R']!.dataSync()));
       });
       // float32 sums of ≤ 9 + C O(1) terms in another order: ~1e-7 relative; a wrong tap is O(0.1)
-      const err = channelFormError(k, channels, 2);
+      const err = channelFormError(k, SHAPE[0]! * SHAPE[1]! * channels, channels, 2, 5);
       expect(err.reference).toBeLessThan(2e-6);
       expect(err.fused).toBeLessThan(2e-6);
       k.dispose();
@@ -112,18 +81,11 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
     });
 
     it.each(CASES)('$options.diffusion, $options.boundary, C = $channels: fused block steps equal the composition (states and every gradient)', ({ options, channels }) => {
-      const ctx = { field: resolveField({ shape: SHAPE, channels }), layers: 2, seed: 1, options: {} } as never;
-      const parts = {
-        kernel: create(options, { shape: SHAPE, channels }),
-        activation: referenceTanh.create(ctx),
-        integrator: referenceEuler.create(ctx),
-        reservoir: referenceNoReservoir.create(ctx),
-      };
-      // per-layer biases are gathered, and tfjs-backend-wasm 4.22 has no UnsortedSegmentSum for gather's gradient
-      const report = checkBlockFusion(parts, { layers: 2, label: `adr ${backend}`, bias: backend === 'wasm' ? 'shared' : 'per-layer' });
+      const kernel = create(options, { shape: SHAPE, channels });
+      const report = channelBlockFusion(kernel, { shape: SHAPE, channels }, backend, `adr ${backend}`);
       expect(report.variables).toEqual(expect.arrayContaining([expect.stringMatching(/U$/), expect.stringMatching(/D$/), expect.stringMatching(/R$/)]));
       expect(report.variables.length).toBe(6); // z0, ω, bias and U, D, R
-      parts.kernel.dispose();
+      kernel.dispose();
     });
 
     it.each(CASES)('$options.diffusion, $options.boundary, C = $channels: a model fuses and checkFusion holds', ({ options, channels }) => {

@@ -4,19 +4,14 @@ import {
   NeuralPde,
   Registry,
   channelStencilPath,
-  channelStencilRelax,
-  channelStencilRelaxReference,
   resolveField,
   tf,
   validate,
-  type ChannelStencilConfig,
   type FieldSpec,
   type KernelInstance,
-  type Scalar,
-  type Tensor1D,
-  type Tensor2D,
 } from '@npde/core';
-import { checkBlockFusion, checkFusion, checkKernelFamily, referenceEuler, referenceNoReservoir, referencePlugins, referenceTanh, withReferenceDefaults } from '@npde/core/testing';
+import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { channelBlockFusion, channelFormError } from '../testing/channel-form.test-util.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convolution } from './convolution.js';
 import type { ConvolutionOptionsInput } from './options.js';
@@ -34,29 +29,6 @@ const CASES: { options: ConvolutionOptionsInput; shape: [number, number]; channe
 
 function create(options: ConvolutionOptionsInput, field: FieldSpec, layers = 2): KernelInstance {
   return convolution.create({ field: resolveField(field), layers, options: validate(convolution.options, options, { path: 'kernel.options' }), seed: 5 });
-}
-
-/** Largest |a − b| relative to max(1, max |b|). */
-function relative(a: Tensor2D, b: Tensor2D): number {
-  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.maximum(1, tf.max(tf.abs(b)))).dataSync()[0]!);
-}
-
-/** W z from the channel form (op path and the backend's fused kernel; identity, ω = 1, no bias) against apply(). */
-function channelFormError(kernel: KernelInstance, size: number, channels: number, layers: number): { reference: number; fused: number } {
-  return tf.tidy(() => {
-    let reference = 0;
-    let fused = 0;
-    const z = tf.randomNormal([3, size], 0, 1, 'float32', 9) as Tensor2D;
-    for (let l = 0; l < layers; l++) {
-      const s = kernel.channelStencil!(l);
-      const config: ChannelStencilConfig = { height: s.height, width: s.width, channels: s.channels, points: s.points, boundary: s.boundary, activation: 'identity' };
-      const args = [z, s.taps, s.mixing, tf.scalar(1) as Scalar, tf.zeros([channels]) as Tensor1D, config] as const;
-      const want = kernel.apply(z, l);
-      reference = Math.max(reference, relative(channelStencilRelaxReference(...args), want));
-      fused = Math.max(fused, relative(channelStencilRelax(...args), want));
-    }
-    return { reference, fused };
-  });
 }
 
 const label = ({ options, shape, channels }: (typeof CASES)[number]) => `${options.channels} ${options.footprint} ${options.boundary}${options.perLayer ? ' perLayer' : ''} on [${shape.join(', ')}] × ${channels}`;
@@ -84,7 +56,7 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
         expect(Array.from(s.mixing.dataSync())).toEqual(new Array<number>(channels * channels).fill(0));
       });
       // float32 sums of ≤ 9 O(1) terms in another order: ~1e-7 relative; a wrong tap is O(0.1)
-      const err = channelFormError(k, shape[0] * shape[1] * channels, channels, 2);
+      const err = channelFormError(k, shape[0] * shape[1] * channels, channels, 2, 9);
       expect(err.reference).toBeLessThan(2e-6);
       expect(err.fused).toBeLessThan(2e-6);
       k.dispose();
@@ -92,18 +64,11 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
     });
 
     it.each(CASES.map((c) => [label(c), c] as const))('%s: fused block steps equal the composition (states and every gradient)', (_, { options, shape, channels }) => {
-      const ctx = { field: resolveField({ shape, channels }), layers: 2, seed: 1, options: {} } as never;
-      const parts = {
-        kernel: create(options, { shape, channels }),
-        activation: referenceTanh.create(ctx),
-        integrator: referenceEuler.create(ctx),
-        reservoir: referenceNoReservoir.create(ctx),
-      };
-      // per-layer biases are gathered, and tfjs-backend-wasm 4.22 has no UnsortedSegmentSum for gather's gradient
-      const report = checkBlockFusion(parts, { layers: 2, label: `convolution ${backend}`, bias: backend === 'wasm' ? 'shared' : 'per-layer' });
+      const kernel = create(options, { shape, channels });
+      const report = channelBlockFusion(kernel, { shape, channels }, backend, `convolution ${backend}`);
       expect(report.variables.length).toBe(4); // z0, ω, bias and the taps
       expect(report.variables).toEqual(expect.arrayContaining([expect.stringMatching(/taps$/)]));
-      parts.kernel.dispose();
+      kernel.dispose();
     });
 
     it.each(CASES.map((c) => [label(c), c] as const))('%s: a model fuses and checkFusion holds', (_, { options, shape, channels }) => {
