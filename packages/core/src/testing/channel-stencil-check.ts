@@ -3,7 +3,8 @@ import type { ChannelStencilConfig } from '../ops/channel-stencil/config.js';
 import { channelStencilRelaxReference } from '../ops/channel-stencil/reference.js';
 import type { RelaxationParts } from '../ops/stencil-relax/fusion.js';
 import type { KernelInstance } from '../plugins/types.js';
-import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tensor/tf.js';
+import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D, type Variable } from '../tensor/tf.js';
+import { checkGradients, type GradientCheckReport } from './gradient-check.js';
 import { referenceEuler, referenceNoReservoir, referenceTanh } from './reference-plugins.js';
 
 /** What {@link compareChannelStencil} measured: the largest absolute difference per output. */
@@ -86,4 +87,35 @@ export function channelStencilTestParts(config: Omit<ChannelStencilConfig, 'acti
     integrator: referenceEuler.create(ctx),
     reservoir: referenceNoReservoir.create(ctx),
   };
+}
+
+/**
+ * {@link checkGradients} of `Σ w ⊙ channelStencilRelax(z, taps, mixing, ω, bias)` (w random)
+ * with respect to all five inputs, on seeded random values: z `[2, H·W·C]`, taps
+ * `[C, points]` and mixing `[C, C]` (σ 0.3), ω = 0.6, a per-channel bias `[C]`. Through
+ * whatever kernels the active backend has registered (its fused ones, or the op path).
+ * Leaves no tensors.
+ *
+ * @example
+ * ```ts
+ * const { maxError } = checkChannelStencilGradients({ height: 4, width: 4, channels: 4, points: 9, boundary: 'periodic', activation: 'tanh' });
+ * ```
+ */
+export function checkChannelStencilGradients(config: ChannelStencilConfig): GradientCheckReport {
+  const { height, width, channels: C, points } = config;
+  const size = height * width * C;
+  const vars = [
+    tf.variable(tf.randomNormal([2, size], 0, 1, 'float32', 1)),
+    tf.variable(tf.randomNormal([C, points], 0, 0.3, 'float32', 2)),
+    tf.variable(tf.randomNormal([C, C], 0, 0.3, 'float32', 3)),
+    tf.variable(tf.scalar(0.6)),
+    tf.variable(tf.randomNormal([C], 0, 0.3, 'float32', 4)),
+  ] as Variable[];
+  const w = tf.randomNormal([2, size], 0, 1, 'float32', 5);
+  const [z, taps, mixing, omega, bias] = vars as unknown as [Tensor2D, Tensor2D, Tensor2D, Scalar, Tensor1D];
+  try {
+    return checkGradients(() => tf.sum(tf.mul(w, channelStencilRelax(z, taps, mixing, omega, bias, config))) as Scalar, vars);
+  } finally {
+    tf.dispose([...vars, w]);
+  }
 }
