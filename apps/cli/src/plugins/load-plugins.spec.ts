@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, createDefaultRegistry } from 'npde';
-import { main } from '../main.js';
+import { runCli as run } from '../testing/run-cli.test-util.js';
 import { PluginPackageError, loadPluginPackages, packageOfId } from './index.js';
 
 /** The outside plugin of examples/, a third-party package this workspace does not install. */
@@ -18,23 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-/** Run the CLI in-process; returns the exit code and what it wrote. */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'npde', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 async function write(name: string, text: string): Promise<string> {
   const file = path.join(dir, name);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createDefaultRegistry, tf, type Registry } from 'npde';
-import { main } from '../main.js';
+import { runCli as cli } from '../testing/run-cli.test-util.js';
 import { planRuns, settingsFor, type StudySettings } from './plan.js';
 import { mergeResults } from './report.js';
 import { runOne, runStudy, type StudyResult } from './run.js';
@@ -67,23 +67,6 @@ describe('runStudy', () => {
     }
   });
 });
-
-/** Run the CLI in-process; returns the exit code and what it wrote. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'npde', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('npde study reachability / merge', () => {
   const shrink = ['--size', 'quick', '--seed', '5', '--sites', '16', '--depths', '2,4', '--targets', 'white-noise,shifted-bump', '--epochs', '4', '--backend', 'cpu'];
