@@ -1,8 +1,6 @@
 import { cpuBackend } from '@npde/backend-cpu';
 import { channelKernelMode, wasmBackend } from '@npde/backend-wasm';
 import {
-  NeuralPde,
-  Registry,
   channelStencilPath,
   resolveField,
   tf,
@@ -10,9 +8,10 @@ import {
   type FieldSpec,
   type KernelInstance,
 } from '@npde/core';
-import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { channelBlockFusion, channelFormError } from '../testing/channel-form.test-util.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import { adr } from './adr.js';
 import type { AdrOptionsInput } from './options.js';
 
@@ -29,18 +28,6 @@ const SHAPE = [5, 6];
 
 function create(options: AdrOptionsInput, field: FieldSpec, layers = 2): KernelInstance {
   return adr.create({ field: resolveField(field), layers, options: validate(adr.options, options, { path: 'kernel.options' }), seed: 11 });
-}
-
-function modelSpec(options: AdrOptionsInput, channels: number) {
-  return {
-    field: { shape: SHAPE, channels },
-    layers: 3,
-    omega: 0.5,
-    kernel: { id: adr.id, options },
-    activation: '@npde/core/testing/tanh',
-    integrator: '@npde/core/testing/euler',
-    reservoir: '@npde/core/testing/none',
-  };
 }
 
 function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>): void {
@@ -89,7 +76,7 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
     });
 
     it.each(CASES)('$options.diffusion, $options.boundary, C = $channels: a model fuses and checkFusion holds', ({ options, channels }) => {
-      const model = NeuralPde.create(modelSpec(options, channels), { registry: withReferenceDefaults(new Registry().register(referencePlugins, [adr])) });
+      const model = referenceModel({ id: adr.id, options }, { shape: SHAPE, channels });
       expect(model.fused).toBe(true);
       checkFusion(model, { label: `adr model ${backend}` });
       model.dispose();

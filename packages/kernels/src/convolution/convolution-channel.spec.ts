@@ -1,8 +1,6 @@
 import { cpuBackend } from '@npde/backend-cpu';
 import { channelKernelMode, wasmBackend } from '@npde/backend-wasm';
 import {
-  NeuralPde,
-  Registry,
   channelStencilPath,
   resolveField,
   tf,
@@ -10,9 +8,10 @@ import {
   type FieldSpec,
   type KernelInstance,
 } from '@npde/core';
-import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { channelBlockFusion, channelFormError } from '../testing/channel-form.test-util.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import { convolution } from './convolution.js';
 import type { ConvolutionOptionsInput } from './options.js';
 
@@ -72,16 +71,7 @@ function channelFusionSuite(backend: 'cpu' | 'wasm', setup: () => Promise<void>)
     });
 
     it.each(CASES.map((c) => [label(c), c] as const))('%s: a model fuses and checkFusion holds', (_, { options, shape, channels }) => {
-      const spec = {
-        field: { shape, channels },
-        layers: 3,
-        omega: 0.5,
-        kernel: { id: convolution.id, options },
-        activation: '@npde/core/testing/tanh',
-        integrator: '@npde/core/testing/euler',
-        reservoir: '@npde/core/testing/none',
-      };
-      const model = NeuralPde.create(spec, { registry: withReferenceDefaults(new Registry().register(referencePlugins, [convolution])) });
+      const model = referenceModel({ id: convolution.id, options }, { shape, channels });
       expect(model.fused).toBe(true);
       checkFusion(model, { label: `convolution model ${backend}` });
       model.dispose();

@@ -1,6 +1,7 @@
-import { ErrorCodes, NeuralPde, Registry, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type ModelSpec, type Tensor2D } from '@npde/core';
-import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { ErrorCodes, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type Tensor2D } from '@npde/core';
+import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import { footprint } from '../stencil/footprint.js';
 import { neighbourSite } from '../stencil/grid.js';
 import { convolution } from './convolution.js';
@@ -137,22 +138,12 @@ describe('moments and physics of the taps', () => {
 });
 
 describe('fused stencil op', () => {
-  const spec = (field: FieldSpec, options: ConvolutionOptionsInput): ModelSpec => ({
-    field,
-    layers: 3,
-    omega: 0.5,
-    kernel: { id: convolution.id, options: { init: { noise: 0.1 }, ...options } },
-    activation: '@npde/core/testing/tanh',
-    integrator: '@npde/core/testing/euler',
-    reservoir: '@npde/core/testing/none',
-  });
-
   it.each([
     { field: { shape: [10] }, options: { radius: 3, boundary: 'zero' } },
     { field: { shape: [5, 6] }, options: { footprint: 'cross', boundary: 'periodic' } },
     { field: { shape: [5, 6] }, options: { footprint: 'box', boundary: 'zero', perLayer: true } },
   ] as { field: FieldSpec; options: ConvolutionOptionsInput }[])('fuses and agrees with the unfused model: $options on $field', ({ field, options }) => {
-    const model = NeuralPde.create(spec(field, options), { registry: withReferenceDefaults(new Registry().register(referencePlugins, [convolution])) });
+    const model = referenceModel({ id: convolution.id, options: { init: { noise: 0.1 }, ...options } }, field);
     expect(model.fused).toBe(true);
     checkFusion(model);
     model.dispose();

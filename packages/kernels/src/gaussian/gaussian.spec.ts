@@ -1,6 +1,7 @@
-import { NeuralPde, Registry, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type Tensor2D } from '@npde/core';
-import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type Tensor2D } from '@npde/core';
+import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import { momentsFromDense } from '../moments/dense-moments.js';
 import { gaussian, gaussianMoments } from './gaussian.js';
 import type { GaussianOptionsInput } from './options.js';
@@ -24,19 +25,7 @@ describe('conformance kit', () => {
   });
 
   it('fuses in a 2-D model (5-point cross) and agrees with the unfused run', () => {
-    const registry = withReferenceDefaults(new Registry().register(referencePlugins, [gaussian]));
-    const model = NeuralPde.create(
-      {
-        field: { shape: [5, 6] },
-        layers: 3,
-        omega: 0.5,
-        kernel: { id: gaussian.id, options: { radius: 1, footprint: 'cross', boundary: 'periodic', init: { sigma: 0.8 } } },
-        activation: '@npde/core/testing/tanh',
-        integrator: '@npde/core/testing/euler',
-        reservoir: '@npde/core/testing/none',
-      },
-      { registry },
-    );
+    const model = referenceModel({ id: gaussian.id, options: { radius: 1, footprint: 'cross', boundary: 'periodic', init: { sigma: 0.8 } } }, { shape: [5, 6] });
     expect(model.fused).toBe(true);
     checkFusion(model);
     model.dispose();

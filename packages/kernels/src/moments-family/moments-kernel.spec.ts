@@ -1,8 +1,8 @@
-import { ErrorCodes, NeuralPde, NpdeError, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
+import { ErrorCodes, NpdeError, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance } from '@npde/core';
 import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adr } from '../adr/adr.js';
-import { kernelTestRegistry } from '../testing/model-plugins.test-util.js';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import {
   GRADIENT_TOLERANCE,
   adrMatrix64,
@@ -263,14 +263,7 @@ describe('moments: physics, free moments, agreement with adr', () => {
     [[5, 6], { family: 'time-dependent', footprint: 'box', boundary: 'zero', init: { Mxx: 0.2, Myy: 0.2 }, noise: 0.05 }],
     [[12], { radius: 2, init: { W2: 0.3 }, noise: 0.05 }],
   ] as const)('runs through the fused op on %j with %j and agrees with the unfused path', (shape, options) => {
-    const model = NeuralPde.create(
-      {
-        field: { shape: [...shape] }, layers: 3,
-        kernel: { id: '@npde/kernels/moments', options },
-        activation: '@npde/core/testing/tanh', integrator: '@npde/core/testing/euler', reservoir: '@npde/core/testing/none', omega: 0.5, seed: 2,
-      },
-      { registry: kernelTestRegistry() },
-    );
+    const model = referenceModel({ id: '@npde/kernels/moments', options }, { shape: [...shape] }, { seed: 2 });
     checkFusion(model);
     model.dispose();
   });

@@ -1,6 +1,7 @@
-import { NeuralPde, Registry, findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type Tensor2D } from '@npde/core';
-import { checkFusion, checkKernelFamily, referencePlugins, withReferenceDefaults } from '@npde/core/testing';
+import { findMoment, resolveField, tf, validate, type FieldSpec, type KernelInstance, type Tensor2D } from '@npde/core';
+import { checkFusion, checkKernelFamily } from '@npde/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { referenceModel } from '../testing/model-plugins.test-util.js';
 import type { PowerLawOptionsInput } from './options.js';
 import { powerLaw, powerLawDivergent, type PowerLawMoments } from './power-law.js';
 
@@ -23,19 +24,7 @@ describe('conformance kit', () => {
   });
 
   it('fuses in a model and agrees with the unfused run', () => {
-    const registry = withReferenceDefaults(new Registry().register(referencePlugins, [powerLaw]));
-    const model = NeuralPde.create(
-      {
-        field: { shape: [10] },
-        layers: 3,
-        omega: 0.5,
-        kernel: { id: powerLaw.id, options: { radius: 2, boundary: 'zero', init: { center: 0.6 } } },
-        activation: '@npde/core/testing/tanh',
-        integrator: '@npde/core/testing/euler',
-        reservoir: '@npde/core/testing/none',
-      },
-      { registry },
-    );
+    const model = referenceModel({ id: powerLaw.id, options: { radius: 2, boundary: 'zero', init: { center: 0.6 } } }, { shape: [10] });
     expect(model.fused).toBe(true);
     checkFusion(model);
     model.dispose();
