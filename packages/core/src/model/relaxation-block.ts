@@ -115,7 +115,8 @@ export class RelaxationBlock implements PdeBlockView {
     this.params = params;
     this.registry = registry;
     this.path = ctx.path;
-    this.checkStability();
+    // The check reads the taps back and scans their spectrum: only worth it when someone listens.
+    if (registry.observed) this.checkStability();
   }
 
   /** The current ω. */
@@ -231,7 +232,8 @@ export class RelaxationBlock implements PdeBlockView {
   /**
    * Compare ω with {@link RelaxationBlock.stability} and emit an `integrator:unstable`
    * event on the block's registry when ω exceeds the limit (the block calls it once when
-   * created; call it again after training changed ω or the kernel). Returns the limit.
+   * created, if anything subscribes to the registry's events then; call it again after
+   * training changed ω or the kernel). Returns the limit.
    */
   checkStability(): BlockStabilityLimit | undefined {
     const limit = this.stability();

@@ -103,6 +103,15 @@ export class Registry {
   }
 
   /**
+   * Whether anything subscribes to {@link Registry.events$} now. An event emitted while
+   * nothing does reaches no one, so work done only to emit one (e.g. a model's stability
+   * check when it is created) can be skipped.
+   */
+  get observed(): boolean {
+    return this.subject.observed;
+  }
+
+  /**
    * Make `id` the default plugin of `kind`: what a spec gets when it leaves
    * that part out (a pde block's integrator and reservoir; the stage a
    * one-block model spec becomes). Core names no concrete plugin: the package
