@@ -25,7 +25,7 @@ export const mix = defineStage({
     const cout = options.channels;
     const output = resolveField({ shape: input.shape, channels: cout });
     const W = tf.tidy(() => tf.variable(tf.randomUniform([cin, cout], -1 / Math.sqrt(cin), 1 / Math.sqrt(cin), 'float32', seed), true));
-    const b = options.bias ? tf.variable(tf.zeros([cout]), true) : undefined;
+    const b = options.bias ? tf.tidy(() => tf.variable(tf.zeros([cout]), true)) : undefined;
     return {
       output,
       params: b ? { W, b } : { W },

@@ -25,7 +25,7 @@ export const readout = defineStage({
     const K = options.outputs;
     const output = resolveField({ shape: [K] });
     const W = tf.tidy(() => tf.variable(tf.randomUniform([features, K], -1 / Math.sqrt(features), 1 / Math.sqrt(features), 'float32', seed), true));
-    const b = tf.variable(tf.zeros([K]), true);
+    const b = tf.tidy(() => tf.variable(tf.zeros([K]), true));
     return {
       output,
       params: { W, b },

@@ -42,7 +42,10 @@ export function channelStencilPath(): ChannelStencilPathInfo {
  * Runs the active backend's fused `NpdeChannelStencil` kernel when both it and its
  * gradient kernel are registered there, otherwise {@link channelStencilRelaxReference}
  * (the tfjs-op path). Differentiable in `z`, `taps`, `mixing`, `omega` and `bias` either
- * way. A per-channel bias `[C]` is broadcast to `[H·W·C]` by a `tile` before the kernel.
+ * way. A per-channel bias `[C]` is broadcast to `[H·W·C]` before the kernel by adding it
+ * to zeros `[H·W, C]`, whose gradient is one sum over the sites (tfjs's `tile` and
+ * `broadcastTo` differentiate as a slice and an add per site: 9 of the 38 ms of a
+ * batch-64 28 × 28 × 8 forward + backward).
  *
  * Throws {@link ValidationError} for a bad config and {@link ShapeError} for a tensor whose
  * shape disagrees with it (see {@link validateChannelStencilInputs}).
@@ -62,7 +65,7 @@ export function channelStencilRelax(z: Tensor2D, taps: Tensor2D, mixing: Tensor2
   const N = config.height * config.width * config.channels;
   if (bias.shape[0] === N) return tf.engine().runKernel(CHANNEL_STENCIL_KERNEL, { z, taps, mixing, omega, bias }, attrs) as Tensor2D;
   return tf.tidy(() => {
-    const full = tf.tile(bias, [config.height * config.width]);
+    const full = tf.reshape(tf.add(tf.zeros([config.height * config.width, config.channels]), tf.reshape(bias, [1, config.channels])), [N]);
     return tf.engine().runKernel(CHANNEL_STENCIL_KERNEL, { z, taps, mixing, omega, bias: full }, attrs) as Tensor2D;
   });
 }
