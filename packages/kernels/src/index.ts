@@ -55,7 +55,15 @@ export {
 
 export * from './stencil/index.js';
 export { convolution } from './convolution/convolution.js';
-export { ConvolutionOptionsSchema, MAX_TAP_RADIUS, MAX_TAPS, RadiusSchema, type ConvolutionOptions, type ConvolutionOptionsInput } from './convolution/options.js';
+export {
+  CONVOLUTION_REACTIONS,
+  ConvolutionOptionsSchema,
+  MAX_TAP_RADIUS,
+  MAX_TAPS,
+  RadiusSchema,
+  type ConvolutionOptions,
+  type ConvolutionOptionsInput,
+} from './convolution/options.js';
 export { gaussian, gaussianMoments } from './gaussian/gaussian.js';
 export { GaussianOptionsSchema, type GaussianOptions, type GaussianOptionsInput } from './gaussian/options.js';
 export { powerLaw, powerLawDivergent, type PowerLawMoment, type PowerLawMoments } from './power-law/power-law.js';

@@ -24,6 +24,18 @@ export const MAX_TAP_RADIUS = 32;
 export const MAX_TAPS = 4913;
 
 /**
+ * The reaction terms {@link convolution} can add to its stencil: `none`, or
+ * `mixing`, a trainable C × C matrix R applied to the channels at every site
+ * (`W z = Σ_k T_k z(s + offset_k) + R z(s)`).
+ *
+ * @example
+ * ```ts
+ * const reaction = v.optional(v.picklist(CONVOLUTION_REACTIONS), 'none');
+ * ```
+ */
+export const CONVOLUTION_REACTIONS: readonly ('none' | 'mixing')[] = Object.freeze(['none', 'mixing'] as const);
+
+/**
  * valibot schema of a tap radius: an integer 0..{@link MAX_TAP_RADIUS}.
  *
  * @example
@@ -41,10 +53,16 @@ export const RadiusSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.max
  * - `channels`: `shared` (default: one tap per offset, every channel alike),
  *   `depthwise` (one per offset and channel) or `mixing` (a C × C matrix per offset);
  * - `boundary`: `periodic` (default), `zero` or `reflecting`;
+ * - `reaction`: `none` (default) or `mixing`: with C > 1 channels and `depthwise`
+ *   or `shared` taps, a trainable C × C matrix R (entries `[out, in]`) adds the
+ *   channel mixing R z at every site, the reaction term of a per-channel
+ *   transport stencil (`mixing` taps already mix channels at every offset, so
+ *   they refuse it, as does one channel);
  * - `perLayer`: one tap set per layer (default false: one for every layer);
  * - `init`: `center` (default 1: W starts as `center · I`, so the relaxation
  *   starts near z ← f(z)) and `noise` (default 0.01), the standard deviation of
- *   a Gaussian perturbation of every tap, seeded by the model seed.
+ *   a Gaussian perturbation of every tap (and of every entry of R, which
+ *   otherwise starts at 0), seeded by the model seed.
  *
  * @example
  * ```ts
@@ -60,6 +78,8 @@ export const ConvolutionOptionsSchema = v.strictObject({
   channels: v.optional(v.picklist(TAP_CHANNELS), 'shared'),
   /** `periodic` (default), `zero` or `reflecting`. */
   boundary: v.optional(v.picklist(GRID_BOUNDARIES), 'periodic'),
+  /** `none` (default) or `mixing`: a trainable C × C reaction matrix R added to W (`depthwise` or `shared` taps, C > 1). */
+  reaction: v.optional(v.picklist(CONVOLUTION_REACTIONS), 'none'),
   /** One tap set per layer (default false). */
   perLayer: v.optional(v.boolean(), false),
   /** Initial taps. */

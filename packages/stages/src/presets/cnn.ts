@@ -2,7 +2,7 @@ import { ErrorCodes, FieldSpecSchema, ValidationError, v, type CompositeModelSpe
 import { PresetOmegaSchema, PresetPluginSchema, positiveInteger, presetOptions } from './shared.js';
 
 /** The stencil families of the {@link cnn} preset's PDE blocks. */
-export const CNN_STENCILS = ['adr', 'free'] as const;
+export const CNN_STENCILS = ['adr', 'depthwise', 'free'] as const;
 
 /** One of {@link CNN_STENCILS}. */
 export type CnnStencil = (typeof CNN_STENCILS)[number];
@@ -21,7 +21,7 @@ export const CnnPresetSchema = v.strictObject({
   depth: v.optional(perResolution, 1),
   /** Relaxation steps per block (default 1). */
   layers: v.optional(positiveInteger, 1),
-  /** Stencil family (default `adr`). */
+  /** Stencil family: `adr` (default), `depthwise` or `free`. */
   stencil: v.optional(v.picklist(CNN_STENCILS), 'adr'),
   /** Diffusion of the `adr` stencil (default `tensor`). */
   diffusion: v.optional(v.picklist(['isotropic', 'diagonal', 'tensor']), 'tensor'),
@@ -57,9 +57,12 @@ export interface CnnPresetOptions {
    * The blocks' kernel: `adr` (default), per-channel advection U (2 per channel) and diffusion
    * D (1, 2 or 3 per channel, see `diffusion`) shared over the sites, with a C × C
    * reaction matrix R mixing the channels (`@npde/kernels/adr`, `homogeneous`; C·(2 + d_D) + C²
-   * parameters); or `free`, a free 3 × 3 stencil for every channel pair, the reaction being
-   * its centre (`@npde/kernels/convolution`, `mixing`: 9·C² parameters, a conventional
-   * convolution layer).
+   * parameters); `depthwise`, a free 3 × 3 stencil per channel (any transport the 9 taps can
+   * express, read through their moments) plus the same C × C reaction matrix
+   * (`@npde/kernels/convolution`, `depthwise` with `reaction: 'mixing'`: 9·C + C² parameters;
+   * 9 for C = 1, whose centre tap is the reaction); or `free`, a free 3 × 3 stencil for every
+   * channel pair, the reaction being its centre (`@npde/kernels/convolution`, `mixing`: 9·C²
+   * parameters, a conventional convolution layer).
    */
   readonly stencil?: CnnStencil;
   /** Diffusion of the `adr` stencil: `isotropic`, `diagonal` (5-point stencils) or `tensor` (default, 9-point). */
@@ -84,6 +87,10 @@ function kernel(o: v.InferOutput<typeof CnnPresetSchema>, C: number): PluginRef 
   const noise = o.noise ?? 0.3 / Math.sqrt(C);
   if (o.stencil === 'free') {
     return { id: '@npde/kernels/convolution', options: { radius: 1, footprint: 'box', channels: C > 1 ? 'mixing' : 'shared', boundary: o.boundary, init: { center: 1, noise } } };
+  }
+  if (o.stencil === 'depthwise') {
+    const reaction = C > 1 ? 'mixing' : 'none';
+    return { id: '@npde/kernels/convolution', options: { radius: 1, footprint: 'box', channels: 'depthwise', reaction, boundary: o.boundary, init: { center: 1, noise } } };
   }
   return { id: '@npde/kernels/adr', options: { family: 'homogeneous', diffusion: o.diffusion, boundary: o.boundary, init: { U: 0, D: 0.1, R: 0, noise } } };
 }

@@ -126,6 +126,21 @@ describe('cnn preset', () => {
     model.dispose();
   });
 
+  it('offers per-channel 3 × 3 stencils with a C × C reaction (9·C + C² per block; 9 for one channel)', () => {
+    const model = NeuralPde.create(cnn({ input: { shape: [8, 8] }, outputs: 3, channels: [3, 4], depth: [1, 2], stencil: 'depthwise', activation: tanh }), { registry: registry() });
+    // lift 1→3 (3+3), block C=3 (9·3 + 9), mix 3→4 (12+4), two blocks C=4 (9·4 + 16 each), readout 4·3+3.
+    expect(trainableCount(model)).toBe(6 + (27 + 9) + 16 + 2 * (36 + 16) + 15);
+    expect(model.blocks.map((b) => [b.pluginIds.kernel, b.field.realChannels, b.kernel.paramCount])).toEqual([
+      ['@npde/kernels/convolution', 3, 36],
+      ['@npde/kernels/convolution', 4, 52],
+      ['@npde/kernels/convolution', 4, 52],
+    ]);
+    model.dispose();
+    const one = NeuralPde.create(cnn({ input: { shape: [4, 4] }, outputs: 2, channels: [1], stencil: 'depthwise', activation: tanh }), { registry: registry() });
+    expect(one.blocks[0]!.kernel.paramCount).toBe(9);
+    one.dispose();
+  });
+
   it('rejects a 1-D input, a depth per resolution that does not match, and a factor that does not divide the grid', () => {
     const bad = (o: Parameters<typeof cnn>[0], path: string) => {
       try {
@@ -143,7 +158,7 @@ describe('cnn preset', () => {
     bad({ input: { shape: [8, 8] }, outputs: 0 }, 'cnn.outputs');
   });
 
-  it.each(['adr', 'free'] as const)('trains a few steps, saves and loads (%s stencils)', async (stencil) => {
+  it.each(['adr', 'depthwise', 'free'] as const)('trains a few steps, saves and loads (%s stencils)', async (stencil) => {
     const { x, y } = bars(40, 2);
     await trainSaveLoad(cnn({ input: { shape: [8, 8] }, outputs: 2, channels: [2, 3], stencil, activation: tanh, seed: 1 }), { x, y }, 'softmax-cross-entropy');
   });
