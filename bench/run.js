@@ -2,24 +2,27 @@
 /**
  * npde benchmark: the fused stencil-relaxation op (docs/design/stencil-relax.md)
  * against its op-by-op path, the cpu kernel, plain JavaScript, native C and a
- * dense layer, on the same float32 inputs, plus `npde demo` end to end.
+ * dense layer, on the same float32 inputs, plus `npde demo` end to end and the
+ * fused multi-channel 2-D step (bench/channel2d.mjs, in a child process).
  *
  *   npm run bench                 # full run, results in bench/results/
- *   npm run bench -- --quick      # smoke run (< 20 s)
+ *   npm run bench -- --quick      # smoke run (≈ 20–30 s; channel2d with 2 reps)
  *   node bench/run.js --help
  *
  * Uses the BUILT packages (`npm run build` first). See bench/README.md.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import { USAGE, parseArgs } from './lib/args.mjs';
+import { BENCH_DIR, CHANNEL2D_REPS, USAGE, parseArgs } from './lib/args.mjs';
 import { endToEnd } from './lib/demo.mjs';
 import { denseMatrix, makeCase } from './lib/inputs.mjs';
 import { makeJsLoop } from './lib/jsloop.mjs';
 import { buildNative, cleanupNative, runNative, writeInputs } from './lib/native.mjs';
 import { detectCopyMode } from './lib/modes.mjs';
-import { machineInfo, markdown, ratiosOf, textTable, trainingText, writeAtomic } from './lib/report.mjs';
+import { channel2dText, machineInfo, markdown, ratiosOf, textTable, trainingText, writeAtomic } from './lib/report.mjs';
 import { describeColumn, runTfColumn } from './lib/columns.mjs';
 import { compareOutputs, measure, now } from './lib/timing.mjs';
 import { TORCH_THREADS, startTorch } from './lib/torch.mjs';
@@ -55,6 +58,42 @@ function memorySnapshot(tf) {
     /* not the wasm backend */
   }
   return out;
+}
+
+/**
+ * The multi-channel 2-D section: bench/channel2d.mjs in a child process (it bundles the
+ * packages from source and starts its own tfjs), its progress passed through to stderr, its
+ * results read back from the JSON file it writes. Returns that object, or `{ skipped }`.
+ */
+function channel2dSection({ quick, torch }) {
+  const { reps, warmup } = quick ? CHANNEL2D_REPS.quick : CHANNEL2D_REPS.full;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'npde-bench-channel2d-'));
+  const json = path.join(dir, 'channel2d.json');
+  const args = [path.join(BENCH_DIR, 'channel2d.mjs'), '--reps', String(reps), '--warmup', String(warmup), '--json', json, ...(torch ? [] : ['--no-torch'])];
+  return new Promise((resolve) => {
+    // The default fused mode, as in the parent: an NPDE_WASM_FUSED in the environment is not passed on.
+    const env = { ...process.env };
+    delete env.NPDE_WASM_FUSED;
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let tail = '';
+    child.stderr.on('data', (d) => {
+      process.stderr.write(d);
+      tail = (tail + d).slice(-2000);
+    });
+    const done = (value) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve(value);
+    };
+    child.on('error', (err) => done({ skipped: `bench/channel2d.mjs did not start: ${String(err.message ?? err)}` }));
+    child.on('close', (code, signal) => {
+      if (code !== 0) return done({ skipped: `bench/channel2d.mjs exited with ${signal ?? code}: ${tail.trim().split('\n').slice(-3).join(' | ')}` });
+      try {
+        done(JSON.parse(fs.readFileSync(json, 'utf8')));
+      } catch (err) {
+        done({ skipped: `bench/channel2d.mjs wrote no readable ${json}: ${String(err.message ?? err)}` });
+      }
+    });
+  });
 }
 
 async function main() {
@@ -288,6 +327,12 @@ async function main() {
     cleanupNative(native);
   }
 
+  let channel2d = null;
+  if (opts.channel2d) {
+    log('multi-channel 2-D step (bench/channel2d.mjs):');
+    channel2d = await channel2dSection({ quick: opts.quick, torch: opts.torch });
+  }
+
   let training = null;
   if (opts.training) {
     log('training, npde against PyTorch (the demo\'s ADR model):');
@@ -342,6 +387,7 @@ async function main() {
       nativeCommands: native?.commands ?? null,
     },
     cases,
+    channel2d,
     endToEnd: e2e,
     training,
     profile,
@@ -371,6 +417,7 @@ async function main() {
   } else if (e2e?.skipped) {
     console.log(`npde demo: skipped (${e2e.skipped.split('\n')[0]})`);
   }
+  if (channel2d) console.log(`${channel2dText(channel2d)}\n`);
   if (training) console.log(trainingText(training));
   if (profile) console.log(profileText(profile));
   for (const n of [...globalNotes, ...(e2e?.notes ?? []), ...(training?.notes ?? []), ...(profile?.notes ?? [])]) console.log(`note: ${n}`);

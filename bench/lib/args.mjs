@@ -12,6 +12,9 @@ export const DEFAULT_SIZES = '64x1024,64x4096,16x65536,4x256x256';
 /** `--quick`: tiny sizes that still exercise both geometries and every column. */
 export const QUICK_SIZES = '4x256,2x16x16';
 
+/** Timed runs and warm-up runs of the multi-channel 2-D section (bench/channel2d.mjs), full and --quick. */
+export const CHANNEL2D_REPS = { full: { reps: 10, warmup: 2 }, quick: { reps: 2, warmup: 1 } };
+
 export const ALL_COLUMNS = ['fused', 'fusedCopy', 'opPath', 'cpu', 'jsLoop', 'cSse', 'cNative', 'dense', 'torch1', 'torch2'];
 
 export const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [options])
@@ -29,6 +32,9 @@ export const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [op
   --no-torch         skip PyTorch (columns torch1, torch2 and the training comparison)
   --no-demo          skip the end-to-end \`npde demo\` timing
   --no-training      skip the npde-vs-PyTorch training comparison
+  --no-channel2d     skip the multi-channel 2-D step (bench/channel2d.mjs: op path, fused,
+                     tfjs conv, PyTorch conv2d, the digits model's training step; ${CHANNEL2D_REPS.full.reps} reps,
+                     ${CHANNEL2D_REPS.full.warmup} warm-up; --quick ${CHANNEL2D_REPS.quick.reps} reps, ${CHANNEL2D_REPS.quick.warmup} warm-up)
   --training-reps N  interleaved training rounds, median reported (default 3; --quick 1)
   --profile          also profile one training step of the demo's model (where the time goes)
   --demo-epochs N    Adam steps of the end-to-end demo (default: the demo's own, 200)
@@ -69,6 +75,7 @@ export function parseArgs(argv) {
     demo: true,
     torch: true,
     training: true,
+    channel2d: true,
     trainingReps: undefined,
     profile: false,
     demoEpochs: undefined,
@@ -125,6 +132,9 @@ export function parseArgs(argv) {
         break;
       case '--no-training':
         o.training = false;
+        break;
+      case '--no-channel2d':
+        o.channel2d = false;
         break;
       case '--training-reps':
         o.trainingReps = intArg('--training-reps', next(), 1);

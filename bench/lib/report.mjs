@@ -87,9 +87,9 @@ export function writeAtomic(file, text) {
   fs.renameSync(tmp, file);
 }
 
-function table(rows, header) {
+function table(rows, header, labels = 2) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells) => cells.map((c, i) => (i < labels ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -134,6 +134,73 @@ export function trainingText(t) {
   const r = t.ratios;
   if (r['npde/torch2'] != null) lines.push(`npde/torch1 ${fmtRatio(r['npde/torch1'])}, npde/torch2 ${fmtRatio(r['npde/torch2'])} (below 1: npde is faster); npde path: ${JSON.stringify(t.npde.path)}`);
   return lines.join('\n');
+}
+
+/** The multi-channel 2-D step's timed columns (bench/channel2d.mjs), in table order. */
+export const CHANNEL2D_COLUMNS = ['opPath', 'fused', 'tfjsConv', 'torch1', 'torch2'];
+/** Its ratios, kept per pass: [name, numerator column, denominator column]. */
+export const CHANNEL2D_RATIOS = [
+  ['opPath/fused', 'opPath', 'fused'],
+  ['tfjsConv/fused', 'tfjsConv', 'fused'],
+  ['torch1/fused', 'torch1', 'fused'],
+  ['torch2/fused', 'torch2', 'fused'],
+];
+const CHANNEL2D_HEADER = ['pass', ...CHANNEL2D_COLUMNS, ...CHANNEL2D_RATIOS.map(([n]) => n)];
+
+function channel2dTitle(c) {
+  const k = c.config;
+  return `multi-channel 2-D step: batch ${k.batch}, ${k.height}×${k.width} sites, ${k.channels} channels, ${k.points}-point per-channel stencils + ${k.channels}×${k.channels} mixing, ${k.activation}, ω = ${k.omega}, ${k.boundary} boundary; median of ${k.reps} run(s) after ${k.warmup} warm-up, ms; fused kernels: ${k.fusedMode}`;
+}
+
+/**
+ * Rows of the channel2d table: fwd, fwd+bwd, and the digits model's training step
+ * (opPath = fusion 'off', fused = fusion 'auto'; the other columns are not measured).
+ */
+function channel2dRows(c) {
+  const rows = ['forward', 'forward+backward'].map((pass) => {
+    const p = c.passes[pass];
+    return [pass === 'forward' ? 'fwd' : 'fwd+bwd', ...CHANNEL2D_COLUMNS.map((col) => fmtMs(p.ms[col])), ...CHANNEL2D_RATIOS.map(([n]) => fmtRatio(p.ratios[n]))];
+  });
+  const t = c.trainingStep;
+  if (t && !t.skipped) {
+    const ms = { opPath: t.unfused.ms, fused: t.fused.ms };
+    rows.push([`train step (digits, B=${t.batch})`, ...CHANNEL2D_COLUMNS.map((col) => fmtMs(ms[col])), fmtRatio(t['unfused/fused']), ...CHANNEL2D_RATIOS.slice(1).map(() => '—')]);
+  }
+  return rows;
+}
+
+function channel2dFootnotes(c) {
+  const lines = [];
+  const t = c.trainingStep;
+  if (t && !t.skipped) {
+    lines.push(
+      `train step: one batch-${t.batch} step (forward, ${t.loss}, backward, ${t.optimizer}; npde's Trainer) of ${t.model} (${t.params} parameters) on wasm, median of ${t.fused.steps} step(s) after ${t.warmup} warm-up; opPath column = model.fusion 'off' (blocks ran: ${t.unfused.blocksRan.join(', ')}), fused = 'auto' (blocks ran: ${t.fused.blocksRan.join(', ')}); goal < ${t.goalMs} ms fused: ${t.fused.ms < t.goalMs ? 'met' : 'not met'}`,
+    );
+  } else if (t?.skipped) lines.push(`train step: failed (${t.skipped.split('\n')[0]})`);
+  const a = c.agreement ?? {};
+  lines.push(`forward outputs against fused, max |Δz'|: ${Object.entries(a).map(([k, v]) => `${k} ${Number(v).toExponential(1)}`).join(', ') || '—'}`);
+  if (c.torch) lines.push(`torch: PyTorch ${c.torch.version} under ${c.torch.python}, bench/torch/channel2d.py (F.conv2d depthwise 3×3 + 1×1, autograd), on the same inputs`);
+  return lines;
+}
+
+/** The multi-channel 2-D section as text (stdout of run.js and channel2d.mjs). */
+export function channel2dText(c) {
+  if (c.skipped) return `multi-channel 2-D step: skipped (${c.skipped.split('\n')[0]})`;
+  return [channel2dTitle(c), table(channel2dRows(c), CHANNEL2D_HEADER, 1), ...channel2dFootnotes(c), ...(c.notes ?? []).map((n) => `note: ${n}`)].join('\n');
+}
+
+/** The multi-channel 2-D section as markdown lines (latest.md). */
+function channel2dMarkdown(c) {
+  const lines = ['## Multi-channel 2-D step (bench/channel2d.mjs)', ''];
+  if (c.skipped) return [...lines, `Skipped: ${c.skipped}`, ''];
+  lines.push(`${channel2dTitle(c)}.`, '');
+  lines.push(`| ${CHANNEL2D_HEADER.join(' | ')} |`);
+  lines.push(`|${CHANNEL2D_HEADER.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of channel2dRows(c)) lines.push(`| ${r.join(' | ')} |`);
+  lines.push('');
+  for (const n of [...channel2dFootnotes(c), ...(c.notes ?? [])]) lines.push(`- ${n}`);
+  lines.push('');
+  return lines;
 }
 
 export function markdown(result) {
@@ -196,6 +263,7 @@ export function markdown(result) {
     for (const n of t.notes ?? []) lines.push(`- ${n}`);
     lines.push('');
   }
+  if (result.channel2d) lines.push(...channel2dMarkdown(result.channel2d));
   lines.push('## Notes');
   lines.push('');
   for (const n of result.notes) lines.push(`- ${n}`);
