@@ -37,6 +37,7 @@
  *
  * Needs clang + lld (apt-get install -y clang lld); without them it prints a note and exits 0.
  */
+/* global WebAssembly, setTimeout */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

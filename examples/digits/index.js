@@ -41,6 +41,13 @@ const { values: args } = parseArgs({
     channels: { type: 'string', default: '8,16' },
     diffusion: { type: 'string', default: 'tensor' },
     augment: { type: 'string', default: '0' },
+    depth: { type: 'string', default: '1' },
+    layers: { type: 'string', default: '1' },
+    omega: { type: 'string', default: '0.5' },
+    activation: { type: 'string', default: 'tanh' },
+    readout: { type: 'string', default: 'full' },
+    coarsen: { type: 'string', default: '2' },
+    stencil: { type: 'string', default: 'adr' },
     'skip-baselines': { type: 'boolean', default: false },
     'baseline-backend': { type: 'string', default: 'wasm' },
   },
@@ -147,12 +154,15 @@ const spec = stages.cnn({
   input: { shape: [28, 28] },
   outputs: 10,
   channels: args.channels.split(',').map(Number),
-  depth: 1,
-  stencil: 'adr',
+  depth: args.depth.includes(',') ? args.depth.split(',').map(Number) : Number(args.depth),
+  layers: Number(args.layers),
+  stencil: args.stencil,
   diffusion: args.diffusion,
   boundary: 'zero',
-  omega: 0.5,
-  readout: 'full',
+  omega: Number(args.omega),
+  activation: `@npde/activations/${args.activation}`,
+  coarsen: Number(args.coarsen),
+  readout: args.readout,
   seed: 1,
 });
 const model = NeuralPde.create(spec, { registry });
@@ -212,27 +222,42 @@ const stencils = [];
 for (const [b, block] of model.blocks.entries()) {
   const C = block.field.realChannels;
   const name = model.stages.find((s) => s.instance.pde === block)?.name ?? `block ${b}`;
-  const p = Object.fromEntries(['U', 'D', 'R'].map((k) => [k, Array.from(model.parameters[`${name}/kernel/${k}`].dataSync())]));
+  const param = (k) => Array.from(model.parameters[`${name}/kernel/${k}`].dataSync());
+  const R = param('R');
+  // Per channel: its 3 × 3 stencil T (row-major offsets o = (o0, o1) in {−1, 0, 1}², axis 0 first)
+  // and its transport coefficients. adr: from U, D, R (docs/kernels/adr.md: ±e_a: ±U_a/2 + D_aa,
+  // corners o0·o1·D_xy/2, centre 1 − 2(Dxx + Dyy) + R_cc). depthwise (free taps [9, C] plus R):
+  // the same coefficients read back as the stencil's moments, U_a = Σ T·o_a, D_ab = ½ Σ T·o_a·o_b,
+  // R_cc = Σ T − 1 + R[c, c] (exact inverses of the adr formulas).
+  const perChannel = (c) => {
+    if (args.stencil === 'depthwise') {
+      const taps = param('taps');
+      const T = Array.from({ length: 9 }, (_, k) => taps[k * C + c]);
+      const m = (f) => T.reduce((a, t, k) => a + t * f(Math.floor(k / 3) - 1, (k % 3) - 1), 0);
+      return { T, ux: m((a) => a), uy: m((_, b) => b), dxx: m((a) => a * a) / 2, dxy: m((a, b) => a * b) / 2, dyy: m((_, b) => b * b) / 2, rcc: m(() => 1) - 1 + R[c * C + c] };
+    }
+    const U = param('U');
+    const D = param('D');
+    const [ux, uy] = U.slice(2 * c, 2 * c + 2);
+    // D per channel: [Dxx, Dxy, Dyy] (tensor), [Dxx, Dyy] (diagonal) or [D] (isotropic).
+    const nd = D.length / C;
+    const d = D.slice(nd * c, nd * (c + 1));
+    const [dxx, dxy, dyy] = nd === 3 ? d : nd === 2 ? [d[0], 0, d[1]] : [d[0], 0, d[0]];
+    const rcc = R[c * C + c];
+    const T = [dxy / 2, -ux / 2 + dxx, -dxy / 2, -uy / 2 + dyy, 1 - 2 * (dxx + dyy) + rcc, uy / 2 + dyy, -dxy / 2, ux / 2 + dxx, dxy / 2];
+    return { T, ux, uy, dxx, dxy, dyy, rcc };
+  };
   console.log(`  ${name} (${block.field.shape.join('×')}, ${C} channels):`);
   console.log('    ch     Ux      Uy     Dxx     Dxy     Dyy   R_cc  Σ|R_cc\'|   smoothing');
   for (let c = 0; c < C; c++) {
-    const [ux, uy] = p.U.slice(2 * c, 2 * c + 2);
-    // D per channel: [Dxx, Dxy, Dyy] (tensor), [Dxx, Dyy] (diagonal) or [D] (isotropic).
-    const nd = p.D.length / C;
-    const d = p.D.slice(nd * c, nd * (c + 1));
-    const [dxx, dxy, dyy] = nd === 3 ? d : nd === 2 ? [d[0], 0, d[1]] : [d[0], 0, d[0]];
-    const rcc = p.R[c * C + c];
-    const off = p.R.slice(c * C, (c + 1) * C).reduce((a, r, k) => a + (k === c ? 0 : Math.abs(r)), 0);
+    const { T, ux, uy, dxx, dxy, dyy, rcc } = perChannel(c);
+    const off = R.slice(c * C, (c + 1) * C).reduce((a, r, k) => a + (k === c ? 0 : Math.abs(r)), 0);
     // The eigenvalues of D: both > 0 smooths (diffusion), a negative one sharpens (anti-diffusion) along its axis.
     const tr = dxx + dyy;
     const disc = Math.sqrt(((dxx - dyy) / 2) ** 2 + dxy ** 2);
     const kind = tr / 2 - disc > 0 ? 'diffusive' : tr / 2 + disc < 0 ? 'anti-diffusive' : 'saddle';
     console.log(`    ${String(c).padStart(2)} ${[ux, uy, dxx, dxy, dyy, rcc, off].map((x) => x.toFixed(3).padStart(7)).join(' ')}   ${kind}`);
-    // The 3 × 3 stencil of channel c (docs/kernels/adr.md): ±e_a: ±U_a/2 + D_aa, corners o_a·o_b·D_xy/2, centre 1 − 2(Dxx + Dyy) + R_cc.
-    stencils.push({
-      title: `${name}, channel ${c}: 3×3 stencil`,
-      values: [dxy / 2, -ux / 2 + dxx, -dxy / 2, -uy / 2 + dyy, 1 - 2 * (dxx + dyy) + rcc, uy / 2 + dyy, -dxy / 2, ux / 2 + dxx, dxy / 2],
-    });
+    stencils.push({ title: `${name}, channel ${c}: 3×3 stencil`, values: T });
   }
 }
 if (!QUICK) {
