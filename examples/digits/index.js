@@ -161,7 +161,7 @@ const spec = stages.cnn({
   boundary: 'zero',
   omega: Number(args.omega),
   activation: `@npde/activations/${args.activation}`,
-  coarsen: Number(args.coarsen),
+  coarsen: args.coarsen.includes(',') ? args.coarsen.split(',').map(Number) : Number(args.coarsen),
   readout: args.readout,
   seed: 1,
 });

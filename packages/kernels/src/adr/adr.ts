@@ -20,6 +20,7 @@ import { leftNeighbor, rightNeighbor } from './shift.js';
 import { createGridAdr } from './grid-adr.js';
 import { assertAdrField } from './supported-field.js';
 import { adrToTaps, tapMoments } from './taps.js';
+import { adrTaps1d } from './taps-op.js';
 
 const ID = '@npde/kernels/adr';
 const NAMES = ['U', 'D', 'R'] as const;
@@ -180,10 +181,8 @@ export const adr: KernelFamily<AdrOptions> = defineKernelFamily<AdrOptions>({
       },
       stencil(layer: number): KernelStencil {
         assertLayer(layer, layers, ID);
-        const { a, b, c } = tapTensors(layer);
-        const site = (t: Tensor) => tf.broadcastTo(t, [n]);
         // tap order of the fused op: [left, centre, right] = [A, C, B]
-        const taps = tf.stack([site(a), site(c), site(b)], 1) as Tensor2D;
+        const taps = adrTaps1d(coefficient(params.U, layer), coefficient(params.D, layer), coefficient(params.R, layer), n, inv2Dx, invDx2);
         return { taps, geometry: { dims: 1, sites: n, radius: 1 }, boundary, sameForEveryLayer: !perLayer };
       },
       dense(layer: number): Tensor2D {

@@ -31,8 +31,8 @@ export const CnnPresetSchema = v.strictObject({
   omega: v.optional(PresetOmegaSchema, 0.5),
   /** Activation f (default `@npde/activations/tanh`). */
   activation: v.optional(PresetPluginSchema, '@npde/activations/tanh'),
-  /** Coarse-graining factor after each resolution (default 2). */
-  coarsen: v.optional(positiveInteger, 2),
+  /** Coarse-graining factor after each resolution: one for all, or one per resolution (default 2). */
+  coarsen: v.optional(perResolution, 2),
   /** Readout from channel averages (`average`, default) or from every value (`full`). */
   readout: v.optional(v.picklist(['average', 'full']), 'average'),
   /** Standard deviation of the initial perturbation of every stencil coefficient (default 0.3/√C). */
@@ -73,8 +73,12 @@ export interface CnnPresetOptions {
   readonly omega?: OmegaSpec;
   /** Activation f (default `@npde/activations/tanh`). */
   readonly activation?: PluginRef;
-  /** Coarse-graining factor (average pooling) after each resolution (default 2); every axis must stay divisible. */
-  readonly coarsen?: number;
+  /**
+   * Coarse-graining factor (average pooling) after each resolution: one number for all, or one
+   * per resolution (default 2); every axis must stay divisible. `[2, 2, 7]` on 28 × 28 ends at
+   * 1 × 1: the last resolution's channels averaged over the whole grid (global pooling).
+   */
+  readonly coarsen?: number | readonly number[];
   /** The readout: from each channel's mean (`average`, default: C·K weights) or from every value (`full`). */
   readonly readout?: 'average' | 'full';
   /** Standard deviation of the seeded perturbation of the initial stencil coefficients (default 0.3/√C per block). */
@@ -141,6 +145,14 @@ export function cnn(options: CnnPresetOptions): CompositeModelSpec {
       received: `an array of ${depth.length}`,
     });
   }
+  const coarsen = typeof o.coarsen === 'number' ? new Array<number>(R).fill(o.coarsen) : o.coarsen;
+  if (coarsen.length !== R) {
+    throw new ValidationError(ErrorCodes.INVALID_OPTIONS, 'one coarse-graining factor per resolution', {
+      path: 'cnn.coarsen',
+      expected: `a number, or an array of ${R} numbers (one per entry of channels)`,
+      received: `an array of ${coarsen.length}`,
+    });
+  }
   const stages: StageSpec[] = [{ id: '@npde/stages/mix', name: 'lift', options: { channels: o.channels[0] } }];
   let grid = [...shape];
   o.channels.forEach((C, r) => {
@@ -152,17 +164,18 @@ export function cnn(options: CnnPresetOptions): CompositeModelSpec {
         options: { layers: o.layers, omega: o.omega, activation: o.activation, bias: 'none', kernel: kernel(o, C) },
       });
     }
-    if (o.coarsen > 1) {
-      if (grid.some((n) => n % o.coarsen !== 0)) {
+    const factor = coarsen[r]!;
+    if (factor > 1) {
+      if (grid.some((n) => n % factor !== 0)) {
         throw new ValidationError(ErrorCodes.INVALID_OPTIONS, 'the grid cannot be coarse-grained by this factor', {
           path: 'cnn.coarsen',
           expected: `a factor dividing the grid [${grid.join(', ')}] at resolution ${r}`,
-          received: String(o.coarsen),
+          received: String(factor),
           hint: 'Use fewer resolutions, another factor, or coarsen: 1.',
         });
       }
-      stages.push({ id: '@npde/stages/pool', name: `r${r}.pool`, options: { factor: o.coarsen } });
-      grid = grid.map((n) => n / o.coarsen);
+      stages.push({ id: '@npde/stages/pool', name: `r${r}.pool`, options: { factor } });
+      grid = grid.map((n) => n / factor);
     }
   });
   stages.push({ id: '@npde/stages/readout', name: 'head', options: { outputs: o.outputs, average: o.readout === 'average' } });

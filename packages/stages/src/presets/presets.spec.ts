@@ -120,6 +120,17 @@ describe('cnn preset', () => {
     model.dispose();
   });
 
+  it('coarse-grains by a factor per resolution, down to global pooling', () => {
+    const model = NeuralPde.create(cnn({ input: { shape: [8, 8] }, outputs: 3, channels: [2, 4], coarsen: [2, 4], readout: 'full', activation: tanh }), { registry: registry() });
+    expect(model.stages.filter((s) => s.name.endsWith('.pool')).map((s) => s.output.shape)).toEqual([
+      [4, 4],
+      [1, 1],
+    ]);
+    // the full readout of a 1 × 1 grid of 4 channels: 4·3 + 3
+    expect(Object.values(model.stages.at(-1)!.instance.params).reduce((n, t) => n + t.size, 0)).toBe(15);
+    model.dispose();
+  });
+
   it('offers free 3 × 3 stencils (9·C² per block) and a full readout', () => {
     const model = NeuralPde.create(cnn({ input: { shape: [8, 8] }, outputs: 2, channels: [3], stencil: 'free', readout: 'full', activation: tanh }), { registry: registry() });
     expect(trainableCount(model)).toBe(6 + 81 + (4 * 4 * 3 * 2 + 2));
@@ -155,6 +166,8 @@ describe('cnn preset', () => {
     bad({ input: { shape: [16] }, outputs: 2 }, 'cnn.input.shape');
     bad({ input: { shape: [8, 8] }, outputs: 2, channels: [2, 2], depth: [1] }, 'cnn.depth');
     bad({ input: { shape: [6, 6] }, outputs: 2, channels: [2, 2] }, 'cnn.coarsen');
+    bad({ input: { shape: [8, 8] }, outputs: 2, channels: [2, 2], coarsen: [2] }, 'cnn.coarsen');
+    bad({ input: { shape: [8, 8] }, outputs: 2, channels: [2, 2], coarsen: [2, 3] }, 'cnn.coarsen');
     bad({ input: { shape: [8, 8] }, outputs: 0 }, 'cnn.outputs');
   });
 
