@@ -6,14 +6,18 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** A least-squares loss ½‖Xw + b − c‖² over a [3, 1] and a scalar variable, with tfjs's gradients. */
+/** A least-squares loss ½‖Xw + b − c‖² over a [N, 1] (N = 3 by default) and a scalar variable, with tfjs's gradients. */
 function problemOf(w: Variable, b: Variable): OptimizationProblem & { dispose(): void } {
-  const X = tf.tensor2d([
-    [1.0, 0.2, -0.3],
-    [0.1, 1.2, 0.4],
-    [-0.5, 0.3, 0.9],
-    [0.7, -0.8, 0.2],
-  ]);
+  const N = w.shape[0]!;
+  const X =
+    N === 3
+      ? tf.tensor2d([
+          [1.0, 0.2, -0.3],
+          [0.1, 1.2, 0.4],
+          [-0.5, 0.3, 0.9],
+          [0.7, -0.8, 0.2],
+        ])
+      : tf.randomNormal([4, N], 0, 1 / Math.sqrt(N), 'float32', 5);
   const c = tf.tensor2d([0.5, -1.0, 0.8, 1.2], [4, 1]);
   const f = () => tf.mul(0.5, tf.sum(tf.square(tf.sub(tf.add(tf.matMul(X, w), b), c)))) as Scalar;
   return {
@@ -35,10 +39,16 @@ describe('@npde/optimizers/adam in float32', () => {
   // with plain numbers (which tfjs converts to float32 scalars at each use), bit for bit:
   // a scalar rounded differently (say 1 − β₁ formed in float32) or a reordered product
   // would show within these 25 steps.
-  it('takes exactly the float32 steps of the formula written with number scalars', () => {
+  // Small variables are updated in JavaScript on host backends, large ones (> 16 384
+  // elements) by tfjs ops: both must take the formula's float32 steps.
+  it.each([
+    ['small variables (the JavaScript update)', 3],
+    ['a large variable (the tfjs-op update)', 20_000],
+  ])('takes exactly the float32 steps of the formula written with number scalars: %s', (_name, N) => {
     const options = { learningRate: 0.05, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, decay: 0.5, decaySteps: 10, minLearningRate: 0 };
     const { beta1, beta2, epsilon } = options;
-    const init = () => [tf.variable(tf.tensor2d([0.3, -0.2, 0.1], [3, 1])), tf.variable(tf.scalar(0.5))] as const;
+    const start = N === 3 ? [0.3, -0.2, 0.1] : Array.from({ length: N }, (_, i) => 0.3 * Math.sin(i));
+    const init = () => [tf.variable(tf.tensor2d(start, [N, 1])), tf.variable(tf.scalar(0.5))] as const;
     const [w, b] = init();
     const [wr, br] = init();
     const problem = problemOf(w, b);

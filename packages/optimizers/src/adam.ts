@@ -1,4 +1,4 @@
-import { ErrorCodes, ShapeError, defineOptimizer, describeValue, tf, v, type Tensor } from '@npde/core';
+import { ErrorCodes, ShapeError, defineOptimizer, describeValue, tf, v, type Tensor, type Variable } from '@npde/core';
 import { gradientStep } from './gradient-step.js';
 import { exponentialDecay } from './learning-rate-schedule.js';
 import { SlotVariables } from './slot-variables.js';
@@ -80,7 +80,12 @@ export const adam = defineOptimizer<AdamOptions>({
         // The step's scalars, uploaded once per step (inside gradientStep's tidy) rather than once
         // per variable and use: the same float32 values as the numbers tfjs would convert.
         let c: Record<'b1' | 'b1c' | 'b2' | 'b2c' | 'eps' | 'mScale' | 'vScale' | 'lr', Tensor> | undefined;
+        const host = HOST_BACKENDS.has(tf.getBackend());
         const loss = gradientStep(problem, (variable, g) => {
+          if (host && variable.size <= HOST_UPDATE_MAX_SIZE) {
+            hostAdamUpdate(variable, g, moments.for(variable) as [Variable, Variable], { beta1, beta2, epsilon, lr, t });
+            return;
+          }
           c ??= {
             b1: tf.scalar(beta1),
             b1c: tf.scalar(1 - beta1),
@@ -115,6 +120,54 @@ export const adam = defineOptimizer<AdamOptions>({
     };
   },
 });
+
+/** Backends whose tensors live in host memory: small updates are cheaper in JavaScript there. */
+const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+
+/**
+ * Largest variable (elements) updated in JavaScript on a host backend. An update by
+ * tfjs ops is 14 kernels plus their dispatch per variable, which dominates for the
+ * few hundred coefficients of a PDE kernel; a larger variable goes through the ops,
+ * whose wasm kernels are vectorized.
+ */
+const HOST_UPDATE_MAX_SIZE = 16_384;
+
+/**
+ * One Adam update of `variable` in JavaScript: reads g, m, s (the second moment) and
+ * the variable, writes m, s and the variable with one upload each. Every operation is
+ * rounded to float32 as the op path's kernels round it (`Math.fround` after each one,
+ * the scalars rounded as tfjs rounds a number), so both paths give the same bits.
+ */
+function hostAdamUpdate(
+  variable: Variable,
+  g: Tensor,
+  [m, s]: [Variable, Variable],
+  o: { beta1: number; beta2: number; epsilon: number; lr: number; t: number },
+): void {
+  const f = Math.fround;
+  const gv = g.dataSync();
+  const mv = m.dataSync();
+  const sv = s.dataSync();
+  const xv = variable.dataSync();
+  const n = gv.length;
+  const m2 = new Float32Array(n);
+  const s2 = new Float32Array(n);
+  const x2 = new Float32Array(n);
+  const [b1, b1c, b2, b2c, eps, lr] = [o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2, o.epsilon, o.lr].map(f) as [number, number, number, number, number, number];
+  const mScale = f(1 / (1 - o.beta1 ** o.t));
+  const vScale = f(1 / (1 - o.beta2 ** o.t));
+  for (let i = 0; i < n; i++) {
+    const gi = gv[i]!;
+    const mi = (m2[i] = f(f(b1 * mv[i]!) + f(b1c * gi)));
+    const si = (s2[i] = f(f(b2 * sv[i]!) + f(b2c * f(gi * gi))));
+    const mHat = f(mi * mScale);
+    const vHat = f(si * vScale);
+    x2[i] = f(xv[i]! - f(lr * f(mHat / f(f(Math.sqrt(vHat)) + eps))));
+  }
+  m.assign(tf.tensor(m2, m.shape));
+  s.assign(tf.tensor(s2, s.shape));
+  variable.assign(tf.tensor(x2, variable.shape));
+}
 
 /** The step count `t` stored under `step` by Adam's `getState`, checked. */
 function readStepCount(t: Tensor | undefined): number {
