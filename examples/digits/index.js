@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     readout: { type: 'string', default: 'full' },
     coarsen: { type: 'string', default: '2' },
     stencil: { type: 'string', default: 'adr' },
+    pooling: { type: 'string', default: 'average' },
     'skip-baselines': { type: 'boolean', default: false },
     'baseline-backend': { type: 'string', default: 'wasm' },
   },
@@ -168,6 +169,7 @@ const spec = stages.cnn({
   activation: `@npde/activations/${args.activation}`,
   coarsen: args.coarsen.includes(',') ? args.coarsen.split(',').map(Number) : Number(args.coarsen),
   readout: args.readout,
+  pooling: args.pooling,
   seed: 1,
 });
 const model = NeuralPde.create(spec, { registry });

@@ -47,12 +47,15 @@ describe('a composite model (mix → 2-D pde with channels → pool → readout)
     await checkRoundTrip(spec, registry());
   });
 
-  it('pools by averaging blocks of sites, per channel', () => {
-    const p = pool.create({ options: { factor: [2, 1] }, input: { shape: [2, 2], dims: 2, sites: 4, channels: 2, complex: false, realChannels: 2, size: 8 }, seed: 0, registry: registry(), path: 'p' });
+  it.each([
+    ['mean', [2, 20, 3, 30]],
+    ['max', [3, 30, 4, 40]],
+  ] as const)('pools blocks of sites per channel (%s)', (reduce, expected) => {
+    const p = pool.create({ options: { factor: [2, 1], reduce }, input: { shape: [2, 2], dims: 2, sites: 4, channels: 2, complex: false, realChannels: 2, size: 8 }, seed: 0, registry: registry(), path: 'p' });
     tf.tidy(() => {
-      // sites (0,0) (0,1) (1,0) (1,1), channels last
+      // sites (0,0) (0,1) (1,0) (1,1), channels last; blocks {(0,0), (1,0)} and {(0,1), (1,1)}
       const x = tf.tensor2d([[1, 10, 2, 20, 3, 30, 4, 40]]);
-      expect(Array.from(p.forward(x, { training: false }).dataSync())).toEqual([2, 20, 3, 30]);
+      expect(Array.from(p.forward(x, { training: false }).dataSync())).toEqual(expected);
     });
   });
 

@@ -2,9 +2,10 @@ import { ErrorCodes, UnsupportedFieldError, defineStage, resolveField, tf, v, ty
 
 /**
  * Coarse-graining of a grid by an integer factor per axis: each output site
- * is the average of a `factor`-sized block of input sites, per channel
- * (diffusion followed by subsampling). Every axis's length must be divisible
- * by its factor. No parameters.
+ * is the average (default; diffusion followed by subsampling) or the maximum
+ * (`reduce: 'max'`, the max-pooling of conventional CNNs) of a `factor`-sized
+ * block of input sites, per channel. Every axis's length must be divisible by
+ * its factor. No parameters.
  *
  * @example
  * ```ts
@@ -14,13 +15,15 @@ import { ErrorCodes, UnsupportedFieldError, defineStage, resolveField, tf, v, ty
  */
 export const pool = defineStage({
   id: '@npde/stages/pool',
-  description: 'average pooling by an integer factor per axis (coarse-graining)',
+  description: 'average (or max) pooling by an integer factor per axis (coarse-graining)',
   options: v.strictObject({
     /** One factor for every axis, or one per axis; integers ≥ 1. */
     factor: v.union([
       v.pipe(v.number(), v.integer(), v.minValue(1)),
       v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1))), v.minLength(1), v.maxLength(3)),
     ]),
+    /** `mean` (default: the block's average) or `max` (its largest value). */
+    reduce: v.optional(v.picklist(['mean', 'max']), 'mean'),
   }),
   create: ({ options, input, path }): StageInstance => {
     const d = input.dims;
@@ -44,10 +47,11 @@ export const pool = defineStage({
       params: {},
       forward: (x) => {
         const batch = x.shape[0];
-        const y = tf.mean(tf.reshape(x, [batch, ...split, c]), blockAxes);
+        const blocks = tf.reshape(x, [batch, ...split, c]);
+        const y = options.reduce === 'max' ? tf.max(blocks, blockAxes) : tf.mean(blocks, blockAxes);
         return tf.reshape(y, [batch, output.size]) as Tensor2D;
       },
-      describe: () => `pool: [${input.shape.join(', ')}] → [${outShape.join(', ')}] (average over ${factors.join('×')})`,
+      describe: () => `pool: [${input.shape.join(', ')}] → [${outShape.join(', ')}] (${options.reduce === 'max' ? 'maximum' : 'average'} over ${factors.join('×')})`,
       dispose: () => {},
     };
   },

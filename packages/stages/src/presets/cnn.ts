@@ -33,6 +33,8 @@ export const CnnPresetSchema = v.strictObject({
   activation: v.optional(PresetPluginSchema, '@npde/activations/tanh'),
   /** Coarse-graining factor after each resolution: one for all, or one per resolution (default 2). */
   coarsen: v.optional(perResolution, 2),
+  /** Pooling: block average (`average`, default) or maximum (`max`). */
+  pooling: v.optional(v.picklist(['average', 'max']), 'average'),
   /** Readout from channel averages (`average`, default) or from every value (`full`). */
   readout: v.optional(v.picklist(['average', 'full']), 'average'),
   /** Standard deviation of the initial perturbation of every stencil coefficient (default 0.3/√C). */
@@ -79,6 +81,12 @@ export interface CnnPresetOptions {
    * 1 × 1: the last resolution's channels averaged over the whole grid (global pooling).
    */
   readonly coarsen?: number | readonly number[];
+  /**
+   * How the pools coarse-grain a block of sites: its `average` (default: diffusion
+   * followed by subsampling, the physical coarse-graining) or its `max` (the
+   * max-pooling of conventional CNNs).
+   */
+  readonly pooling?: 'average' | 'max';
   /** The readout: from each channel's mean (`average`, default: C·K weights) or from every value (`full`). */
   readonly readout?: 'average' | 'full';
   /** Standard deviation of the seeded perturbation of the initial stencil coefficients (default 0.3/√C per block). */
@@ -174,7 +182,7 @@ export function cnn(options: CnnPresetOptions): CompositeModelSpec {
           hint: 'Use fewer resolutions, another factor, or coarsen: 1.',
         });
       }
-      stages.push({ id: '@npde/stages/pool', name: `r${r}.pool`, options: { factor } });
+      stages.push({ id: '@npde/stages/pool', name: `r${r}.pool`, options: { factor, reduce: o.pooling === 'max' ? 'max' : 'mean' } });
       grid = grid.map((n) => n / factor);
     }
   });
