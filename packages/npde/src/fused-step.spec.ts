@@ -1,7 +1,7 @@
 // The model runs ADR steps through the fused stencil-relaxation op; it must agree with
 // the op-by-op composition (kernel.apply + activation + Euler integrator) it replaces.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBlockFusion } from '@npde/core/testing';
+import { checkBlockFusion, maxRelativeDifference } from '@npde/core/testing';
 import {
   NeuralPde,
   STENCIL_ACTIVATIONS,
@@ -18,20 +18,14 @@ import {
   type Scalar,
 } from './index.js';
 
+/** max |a − b| / max |b|: the largest error relative to the largest value. */
+const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => maxRelativeDifference(a, b, 1e-30);
+
 const registry = createDefaultRegistry();
 beforeAll(async () => {
   await registry.ready({ backend: 'cpu' });
 });
 
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / Math.max(den, 1e-30);
-}
 
 describe('fused ADR steps', () => {
   const cases: [string, string, 'tanh' | 'sigmoid' | 'relu'][] = [

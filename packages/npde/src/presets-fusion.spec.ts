@@ -2,18 +2,11 @@
 // cpu and wasm backends; the whole model must agree with the op-by-op composition it replaces
 // (kernel.apply + activation + Euler integrator), outputs and every gradient, for each stencil family.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelStencilPath, createDefaultRegistry, NeuralPde, softmaxCrossEntropy, stages, tf, type Tensor2D } from './index.js';
+import { maxRelativeDifference } from '@npde/core/testing';
 
 /** max |a − b| / max |b|: the largest error relative to the largest value. */
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / Math.max(den, 1e-30);
-}
+const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => maxRelativeDifference(a, b, 1e-30);
+import { channelStencilPath, createDefaultRegistry, NeuralPde, softmaxCrossEntropy, stages, tf, type Tensor2D } from './index.js';
 
 const CASES = [
   { stencil: 'adr', diffusion: 'tensor' },

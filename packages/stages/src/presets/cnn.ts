@@ -95,6 +95,19 @@ export interface CnnPresetOptions {
   readonly seed?: number;
 }
 
+/** An option given as one number for all R resolutions or as one per resolution, as R numbers; throws when an array's length is not R. */
+function perResolutionValues(value: number | readonly number[], R: number, option: string, what: string): readonly number[] {
+  const values = typeof value === 'number' ? new Array<number>(R).fill(value) : value;
+  if (values.length !== R) {
+    throw new ValidationError(ErrorCodes.INVALID_OPTIONS, what, {
+      path: `cnn.${option}`,
+      expected: `a number, or an array of ${R} numbers (one per entry of channels)`,
+      received: `an array of ${values.length}`,
+    });
+  }
+  return values;
+}
+
 function kernel(o: v.InferOutput<typeof CnnPresetSchema>, C: number): PluginRef {
   const noise = o.noise ?? 0.3 / Math.sqrt(C);
   if (o.stencil === 'free') {
@@ -145,22 +158,8 @@ export function cnn(options: CnnPresetOptions): CompositeModelSpec {
     });
   }
   const R = o.channels.length;
-  const depth = typeof o.depth === 'number' ? new Array<number>(R).fill(o.depth) : o.depth;
-  if (depth.length !== R) {
-    throw new ValidationError(ErrorCodes.INVALID_OPTIONS, 'one depth per resolution', {
-      path: 'cnn.depth',
-      expected: `a number, or an array of ${R} numbers (one per entry of channels)`,
-      received: `an array of ${depth.length}`,
-    });
-  }
-  const coarsen = typeof o.coarsen === 'number' ? new Array<number>(R).fill(o.coarsen) : o.coarsen;
-  if (coarsen.length !== R) {
-    throw new ValidationError(ErrorCodes.INVALID_OPTIONS, 'one coarse-graining factor per resolution', {
-      path: 'cnn.coarsen',
-      expected: `a number, or an array of ${R} numbers (one per entry of channels)`,
-      received: `an array of ${coarsen.length}`,
-    });
-  }
+  const depth = perResolutionValues(o.depth, R, 'depth', 'one depth per resolution');
+  const coarsen = perResolutionValues(o.coarsen, R, 'coarsen', 'one coarse-graining factor per resolution');
   const stages: StageSpec[] = [{ id: '@npde/stages/mix', name: 'lift', options: { channels: o.channels[0] } }];
   let grid = [...shape];
   o.channels.forEach((C, r) => {
