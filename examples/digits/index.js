@@ -15,7 +15,11 @@
 //    `npde inspect`.
 //
 // Usage: node examples/digits [--quick] [--budget SECONDS] [--epochs K] [--lr ETA] [--lr-halving EPOCHS] [--channels 8,16]
-//        [--diffusion tensor|diagonal|isotropic] [--augment K] [--out DIR] [--skip-baselines] [--baseline-backend wasm|cpu]
+//        [--depth 1,2] [--layers L] [--stencil adr|depthwise|free] [--diffusion tensor|diagonal|isotropic] [--omega W]
+//        [--activation tanh|relu|…] [--pooling average|max] [--coarsen 2|2,2,7] [--readout full|average]
+//        [--augment K] [--shift K] [--out DIR] [--skip-baselines] [--baseline-backend wasm|cpu]
+//   defaults: channels 8,16, depth 1,2 (8 786 parameters), adr tensor D, tanh, ω 0.5, 4 shifted copies of
+//   every training image (--augment 4), Adam at 0.01 halved every 2 epochs (--lr-halving 2).
 //   --budget: training time per model (default 300 s); an epoch in progress stops at the budget.
 //   --quick: 500 images (400 train / 100 test), one epoch per model, no files but the model (CI).
 // Exit code 1 when the npde model does no better than chance (20 % test accuracy), e.g. in --quick.
@@ -37,12 +41,12 @@ const { values: args } = parseArgs({
     epochs: { type: 'string' },
     out: { type: 'string' },
     lr: { type: 'string', default: '0.01' },
-    'lr-halving': { type: 'string', default: '0' },
+    'lr-halving': { type: 'string', default: '2' },
     channels: { type: 'string', default: '8,16' },
     diffusion: { type: 'string', default: 'tensor' },
-    augment: { type: 'string', default: '0' },
+    augment: { type: 'string', default: '4' },
     shift: { type: 'string', default: '0' },
-    depth: { type: 'string', default: '1' },
+    depth: { type: 'string', default: '1,2' },
     layers: { type: 'string', default: '1' },
     omega: { type: 'string', default: '0.5' },
     activation: { type: 'string', default: 'tanh' },
