@@ -14,8 +14,9 @@ const HOST_BACKENDS = new Set(['cpu', 'wasm']);
  * gradient once and uploads dU, dD, dR — instead of ~10 tfjs ops forward and ~25
  * backward, each a dispatch of a few microseconds of engine overhead on 3·N numbers
  * (in the demo's training step this was a tenth of the time). Elsewhere (a GPU
- * backend, where a read-back would stall the device) it composes tfjs ops. Values
- * agree with the op path to float32 rounding (the sums are formed in float64 here).
+ * backend, where a read-back would stall the device) it composes tfjs ops. The taps
+ * equal the op path's bit for bit; the gradients agree to float32 rounding (summed in
+ * float64 here).
  */
 export function adrTaps1d(U: Tensor, D: Tensor, R: Tensor, n: number, inv2Dx: number, invDx2: number): Tensor2D {
   if (!HOST_BACKENDS.has(tf.getBackend())) {
@@ -31,11 +32,17 @@ export function adrTaps1d(U: Tensor, D: Tensor, R: Tensor, n: number, inv2Dx: nu
     const dv = d.dataSync();
     const rv = r.dataSync();
     const taps = new Float32Array(3 * n);
+    // Rounded to float32 after every operation, as the op path's kernels round (the scalars
+    // too, as tfjs rounds a number): the same bits as the composition, so a model gives the
+    // same predictions whichever path built its taps.
+    const f = Math.fround;
+    const s1 = f(inv2Dx);
+    const s2 = f(invDx2);
     for (let i = 0; i < n; i++) {
-      const a = uv[uv.length === 1 ? 0 : i]! * inv2Dx;
-      const b = dv[dv.length === 1 ? 0 : i]! * invDx2;
+      const a = f(uv[uv.length === 1 ? 0 : i]! * s1);
+      const b = f(dv[dv.length === 1 ? 0 : i]! * s2);
       taps[3 * i] = b - a;
-      taps[3 * i + 1] = 1 - 2 * b + rv[rv.length === 1 ? 0 : i]!;
+      taps[3 * i + 1] = f(1 - f(2 * b)) + rv[rv.length === 1 ? 0 : i]!;
       taps[3 * i + 2] = b + a;
     }
     return {
