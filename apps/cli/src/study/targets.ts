@@ -3,6 +3,7 @@
  * (docs/study.md). Every field lives on a periodic 1-D grid of N sites
  * in grid units; amplitudes stay below 1 so that a tanh model can reach them.
  */
+import { seededRandom } from '@npde/core';
 
 /** The target classes, in table order. */
 export const TARGET_NAMES = ['bump', 'shifted-bump', 'step', 'oscillation', 'random-smooth', 'white-noise'] as const;
@@ -38,18 +39,6 @@ export function initialState(N: number): number[] {
   const c = N / 2;
   const w = seedHalfWidth(N);
   return Array.from({ length: N }, (_, q) => (Math.abs(q - c) < w ? SEED_HEIGHT * Math.cos((Math.PI * (q - c)) / (2 * w)) ** 2 : 0));
-}
-
-/** A small deterministic PRNG (mulberry32), so targets do not depend on a tensor backend. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal samples from a uniform PRNG (Box–Muller). */
@@ -98,7 +87,7 @@ export function makeTarget(name: TargetName, N: number, seed: number): number[] 
     case 'oscillation':
       return Array.from({ length: N }, (_, q) => 0.5 * Math.sin((2 * Math.PI * 4 * q) / N));
     case 'random-smooth': {
-      const g = normals(8, mulberry32(seed * 7919 + 11));
+      const g = normals(8, seededRandom(seed * 7919 + 11));
       const f = Array.from({ length: N }, (_, q) => {
         let s = 0;
         for (let k = 1; k <= 4; k++) {
@@ -110,7 +99,7 @@ export function makeTarget(name: TargetName, N: number, seed: number): number[] 
       return scaleToStd(f, 0.35).map((x) => clip(x, 0.9));
     }
     case 'white-noise':
-      return normals(N, mulberry32(seed * 7919 + 23)).map((x) => clip(0.35 * x, 0.9));
+      return normals(N, seededRandom(seed * 7919 + 23)).map((x) => clip(0.35 * x, 0.9));
   }
 }
 
