@@ -519,6 +519,15 @@ interface TrajectoryBackwardOffsets {
   scratch: number;
 }
 
+/**
+ * The backward sweep's offsets from a runner's offsets in the order both runners
+ * allocate them: outputs dz, dtaps, dω, dbias; temporaries work, scratch; inputs dy,
+ * states, taps, ω, bias.
+ */
+function backwardOffsets([dz, dtaps, domega, dbias]: number[], [work, scratch]: number[], [dy, states, taps, omega, bias]: number[]): TrajectoryBackwardOffsets {
+  return { dy: dy!, states: states!, taps: taps!, omega: omega!, bias: bias!, dz: dz!, dtaps: dtaps!, domega: domega!, dbias: dbias!, work: work!, scratch: scratch! };
+}
+
 /** Floats of the backward's work buffer: a second dz, one step's dtaps, dω and dbias. */
 function trajectoryWorkFloats(plan: TrajectoryPlan): number {
   const s = plan.step;
@@ -658,20 +667,7 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
           { name: 'omega', info: args.omega },
           { name: 'bias', info: args.bias },
         ],
-        ([dz, dtaps, domega, dbias], [work, scratch], [dy, states, taps, omega, bias]) =>
-          trajectoryBackwardLoop(wasm, heap.memory, plan, {
-            dy: dy!,
-            states: states!,
-            taps: taps!,
-            omega: omega!,
-            bias: bias!,
-            dz: dz!,
-            dtaps: dtaps!,
-            domega: domega!,
-            dbias: dbias!,
-            work: work!,
-            scratch: scratch!,
-          }),
+        (outs, temps, reads) => trajectoryBackwardLoop(wasm, heap.memory, plan, backwardOffsets(outs, temps, reads)),
       );
     },
   };
@@ -734,11 +730,7 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
         { name: 'domega', shape: [] },
         { name: 'dbias', shape: [...args.bias.shape] },
       ];
-      const {
-        inOffsets: [dy, states, taps, omega, bias],
-        outOffsets,
-        tempOffsets: [work, scratch],
-      } = stage(
+      const { inOffsets, outOffsets, tempOffsets } = stage(
         [
           { name: 'dy', info: args.dy },
           { name: 'states', info: args.states },
@@ -752,20 +744,7 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
           { name: 'scratch', floats: scratchFloats(wasm, s, true) },
         ],
       );
-      const [dz, dtaps, domega, dbias] = outOffsets;
-      trajectoryBackwardLoop(wasm, arena.memory, plan, {
-        dy: dy!,
-        states: states!,
-        taps: taps!,
-        omega: omega!,
-        bias: bias!,
-        dz: dz!,
-        dtaps: dtaps!,
-        domega: domega!,
-        dbias: dbias!,
-        work: work!,
-        scratch: scratch!,
-      });
+      trajectoryBackwardLoop(wasm, arena.memory, plan, backwardOffsets(outOffsets, tempOffsets, inOffsets));
       return publish(outOffsets, outputs);
     },
   };
