@@ -1,4 +1,5 @@
 import { ErrorCodes, ShapeError, defineOptimizer, describeValue, tf, v, type Tensor, type Variable } from '@npde/core';
+import { onHostBackend } from '@npde/core/internal';
 import { gradientStep } from './gradient-step.js';
 import { exponentialDecay } from './learning-rate-schedule.js';
 import { SlotVariables } from './slot-variables.js';
@@ -80,7 +81,7 @@ export const adam = defineOptimizer<AdamOptions>({
         // The step's scalars, uploaded once per step (inside gradientStep's tidy) rather than once
         // per variable and use: the same float32 values as the numbers tfjs would convert.
         let c: Record<'b1' | 'b1c' | 'b2' | 'b2c' | 'eps' | 'mScale' | 'vScale' | 'lr', Tensor> | undefined;
-        const host = HOST_BACKENDS.has(tf.getBackend());
+        const host = onHostBackend();
         const loss = gradientStep(problem, (variable, g) => {
           if (host && variable.size <= HOST_UPDATE_MAX_SIZE) {
             hostAdamUpdate(variable, g, moments.for(variable) as [Variable, Variable], { beta1, beta2, epsilon, lr, t });
@@ -120,9 +121,6 @@ export const adam = defineOptimizer<AdamOptions>({
     };
   },
 });
-
-/** Backends whose tensors live in host memory: small updates are cheaper in JavaScript there. */
-const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
  * Largest variable (elements) updated in JavaScript on a host backend. An update by

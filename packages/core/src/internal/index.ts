@@ -40,6 +40,7 @@ export {
 } from '../ops/stencil-relax/trajectory.js';
 export { compareStencilTrajectory, type TrajectoryCheckOptions, type TrajectoryCheckResult, type TrajectoryQuantities } from '../ops/stencil-relax/trajectory-check.js';
 export { matMulTransposedB } from '../tensor/mat-mul.js';
+export { HOST_BACKENDS, onHostBackend } from '../tensor/host-backend.js';
 export {
   CHANNEL_STENCIL_GRAD_KERNEL,
   CHANNEL_STENCIL_KERNEL,

@@ -1,7 +1,5 @@
 import { tf, type Tensor, type Tensor2D } from '@npde/core';
-
-/** Backends whose tensors live in host memory, where reading 3·N numbers back costs nothing. */
-const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+import { onHostBackend } from '@npde/core/internal';
 
 /**
  * The 1-D ADR taps of every site, `[N, 3]` in the fused op's order `[left, centre,
@@ -19,7 +17,7 @@ const HOST_BACKENDS = new Set(['cpu', 'wasm']);
  * float64 here).
  */
 export function adrTaps1d(U: Tensor, D: Tensor, R: Tensor, n: number, inv2Dx: number, invDx2: number): Tensor2D {
-  if (!HOST_BACKENDS.has(tf.getBackend())) {
+  if (!onHostBackend()) {
     return tf.tidy(() => {
       const u = tf.mul(U, inv2Dx);
       const d = tf.mul(D, invDx2);
@@ -27,7 +25,7 @@ export function adrTaps1d(U: Tensor, D: Tensor, R: Tensor, n: number, inv2Dx: nu
       return tf.stack([site(tf.sub(d, u)), site(tf.add(tf.sub(1, tf.mul(d, 2)), R)), site(tf.add(d, u))], 1) as Tensor2D;
     });
   }
-  const f = (u: Tensor, d: Tensor, r: Tensor) => {
+  const forward = (u: Tensor, d: Tensor, r: Tensor) => {
     const uv = u.dataSync();
     const dv = d.dataSync();
     const rv = r.dataSync();
@@ -65,6 +63,6 @@ export function adrTaps1d(U: Tensor, D: Tensor, R: Tensor, n: number, inv2Dx: nu
       },
     };
   };
-  const op = tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (u: Tensor, d: Tensor, r: Tensor) => Tensor2D;
+  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (u: Tensor, d: Tensor, r: Tensor) => Tensor2D;
   return op(U, D, R);
 }
