@@ -218,8 +218,8 @@ static void pad_taps(float *tpad, const float *taps, int H, int W, int K, int py
 /* Forward                                                                    */
 /* ------------------------------------------------------------------------ */
 
-INLINE void fwd_impl(const int st, const int act, const float *z, const float *tpad, float *zpad, const float *bias,
-                     float *out, float omega, int B, int H, int W, int periodic) {
+INLINE void fwd_impl(const int st, const int act, const int keep, const float *z, const float *tpad, float *zpad,
+                     const float *bias, float *out, float *acts, float omega, int B, int H, int W, int periodic) {
   const int K = tap_count(st);
   const int py = pad_rows(st);
   const int px = pad_cols(st);
@@ -232,6 +232,7 @@ INLINE void fwd_impl(const int st, const int act, const float *z, const float *t
   for (int b = 0; b < B; b++) {
     const float *zb = z + b * S;
     float *ob = out + b * S;
+    float *ab = acts + b * S;
     pad_interior(zpad, zb, H, W, py, px);
     fill_halo(zpad, H, W, py, px, periodic);
     for (int i = 0; i < H; i++) {
@@ -239,6 +240,7 @@ INLINE void fwd_impl(const int st, const int act, const float *z, const float *t
       const float *zi = zb + i * W;
       const float *bi = bias + i * W;
       float *oi = ob + i * W;
+      float *ai = ab + i * W;
       int j = 0;
       for (; j + 4 <= W; j += 4) {
         v128_t u = V_MUL(V_LOAD(tpad + c + j), V_LOAD(zpad + c + tap_di(st, 0) * Wp + tap_dj(st, 0) + j));
@@ -249,6 +251,7 @@ INLINE void fwd_impl(const int st, const int act, const float *z, const float *t
         }
         u = V_SUB(u, V_LOAD(bi + j));
         v128_t a = act4(act, u);
+        if (keep) V_STORE(ai + j, a);
         V_STORE(oi + j, V_ADD(V_MUL(vom1, V_LOAD(zi + j)), V_MUL(vom, a)));
       }
       for (; j < W; j++) {
@@ -259,7 +262,9 @@ INLINE void fwd_impl(const int st, const int act, const float *z, const float *t
           u = u + tpad[k * Sp + c + j] * zpad[c + o + j];
         }
         u = u - bi[j];
-        oi[j] = om1 * zi[j] + omega * act_s(act, u);
+        const float a = act_s(act, u);
+        if (keep) ai[j] = a;
+        oi[j] = om1 * zi[j] + omega * a;
       }
     }
   }
@@ -268,10 +273,16 @@ INLINE void fwd_impl(const int st, const int act, const float *z, const float *t
 /* One out-of-line function per (stencil, activation), so that each is a small,
  * fully specialized body (the engine tiers them up one by one). */
 #define FWD_PARAMS \
-  const float *z, const float *tpad, float *zpad, const float *bias, float *out, float w, int B, int H, int W, int periodic
-#define FWD_ARGS z, tpad, zpad, bias, out, w, B, H, W, periodic
-#define DEF_FWD(ST, ACT) \
-  static __attribute__((noinline)) void fwd_##ST##_##ACT(FWD_PARAMS) { fwd_impl(ST, ACT, FWD_ARGS); }
+  const float *z, const float *tpad, float *zpad, const float *bias, float *out, float *acts, int keep, float w, int B, \
+      int H, int W, int periodic
+#define FWD_ARGS z, tpad, zpad, bias, out, acts, keep, w, B, H, W, periodic
+/* keep: whether f(u) is also stored into acts (for the backward of a whole trajectory);
+ * each function holds both specializations, so the hot loop has no branch on it. */
+#define DEF_FWD(ST, ACT)                                                          \
+  static __attribute__((noinline)) void fwd_##ST##_##ACT(FWD_PARAMS) {           \
+    if (keep) fwd_impl(ST, ACT, 1, z, tpad, zpad, bias, out, acts, w, B, H, W, periodic); \
+    else fwd_impl(ST, ACT, 0, z, tpad, zpad, bias, out, out, w, B, H, W, periodic);       \
+  }
 #define DEF_FWD_ACTS(ST) DEF_FWD(ST, 0) DEF_FWD(ST, 1) DEF_FWD(ST, 2) DEF_FWD(ST, 3) DEF_FWD(ST, 4)
 DEF_FWD_ACTS(1)
 DEF_FWD_ACTS(2)
@@ -309,14 +320,8 @@ double npde_stencil_scratch_floats(int H, int W, int st, int grad) {
   return grad ? (K + 2.0) * Sp + K * S : (K + 1.0) * Sp;
 }
 
-/**
- * Forward step. z, out: [B, H*W]; taps: [H*W, K]; omega: one float; bias: [H*W];
- * scratch: npde_stencil_scratch_floats(H, W, stencil, 0) floats. Returns 0, or a
- * nonzero status (and writes nothing) for invalid arguments.
- */
-EXPORT("npde_stencil_fwd")
-int npde_stencil_fwd(const float *z, const float *taps, const float *omega, const float *bias, float *out,
-                     float *scratch, int B, int H, int W, int stencil, int periodic, int act) {
+static int forward_entry(const float *z, const float *taps, const float *omega, const float *bias, float *out,
+                         float *acts, int keep, float *scratch, int B, int H, int W, int stencil, int periodic, int act) {
   const int status = check_args(B, H, W, stencil, act);
   if (status != NPDE_OK) return status;
   const int K = tap_count(stencil);
@@ -327,6 +332,7 @@ int npde_stencil_fwd(const float *z, const float *taps, const float *omega, cons
   float *tpad = scratch;
   float *zpad = scratch + K * Sp;
   periodic = periodic != 0;
+  keep = keep != 0;
   pad_taps(tpad, taps, H, W, K, py, px, periodic);
   switch (stencil) {
     case 1: FWD_ACTS(1) break;
@@ -338,13 +344,44 @@ int npde_stencil_fwd(const float *z, const float *taps, const float *omega, cons
   return NPDE_OK;
 }
 
+/**
+ * Forward step. z, out: [B, H*W]; taps: [H*W, K]; omega: one float; bias: [H*W];
+ * scratch: npde_stencil_scratch_floats(H, W, stencil, 0) floats. Returns 0, or a
+ * nonzero status (and writes nothing) for invalid arguments.
+ */
+EXPORT("npde_stencil_fwd")
+int npde_stencil_fwd(const float *z, const float *taps, const float *omega, const float *bias, float *out,
+                     float *scratch, int B, int H, int W, int stencil, int periodic, int act) {
+  return forward_entry(z, taps, omega, bias, out, out, 0, scratch, B, H, W, stencil, periodic, act);
+}
+
+/**
+ * Forward step that also stores acts = f(u), [B, H*W] (a buffer of its own), for
+ * npde_stencil_bwd_cached. Otherwise as npde_stencil_fwd.
+ */
+EXPORT("npde_stencil_fwd_keep")
+int npde_stencil_fwd_keep(const float *z, const float *taps, const float *omega, const float *bias, float *out,
+                          float *acts, float *scratch, int B, int H, int W, int stencil, int periodic, int act) {
+  return forward_entry(z, taps, omega, bias, out, acts, 1, scratch, B, H, W, stencil, periodic, act);
+}
+
+/**
+ * 1 when npde_stencil_bwd_cached implements activation code act: when f'(u) follows
+ * from f(u) alone (identity, tanh, sigmoid; relu: f(u) > 0 exactly when u > 0), so
+ * the backward needs no u. 0 otherwise (softplus: f' = sigmoid(u)).
+ */
+EXPORT("npde_stencil_caches")
+int npde_stencil_caches(int act) {
+  return act == ACT_IDENTITY || act == ACT_TANH || act == ACT_RELU || act == ACT_SIGMOID;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Backward                                                                   */
 /* ------------------------------------------------------------------------ */
 
-INLINE void bwd_impl(const int st, const int act, const float *dy, const float *z, const float *tpad, float *zpad,
-                     float *gpad, float *dtT, const float *bias, float *dz, float *dbias, float *domega, float omega,
-                     int B, int H, int W, int periodic) {
+INLINE void bwd_impl(const int st, const int act, const int cached, const float *dy, const float *z, const float *acts,
+                     const float *tpad, float *zpad, float *gpad, float *dtT, const float *bias, float *dz, float *dbias,
+                     float *domega, float omega, int B, int H, int W, int periodic) {
   const int K = tap_count(st);
   const int py = pad_rows(st);
   const int px = pad_cols(st);
@@ -359,6 +396,7 @@ INLINE void bwd_impl(const int st, const int act, const float *dy, const float *
   for (int b = 0; b < B; b++) {
     const float *zb = z + b * S;
     const float *dyb = dy + b * S;
+    const float *ab = acts + b * S;
     float *dzb = dz + b * S;
     v128_t vdw = V_SPLAT(0.0f);
     float sdw = 0.0f;
@@ -369,19 +407,27 @@ INLINE void bwd_impl(const int st, const int act, const float *dy, const float *
       const int c = (i + py) * Wp + px;
       const float *zi = zb + i * W;
       const float *dyi = dyb + i * W;
+      const float *ai = ab + i * W;
       const float *bi = bias + i * W;
       float *dbi = dbias + i * W;
       float *gi = gpad + c;
       int j = 0;
       for (; j + 4 <= W; j += 4) {
-        v128_t u = V_MUL(V_LOAD(tpad + c + j), V_LOAD(zpad + c + tap_di(st, 0) * Wp + tap_dj(st, 0) + j));
+        v128_t u, a;
+        if (cached) {
+          /* dact4 reads u only for relu, where f(u) > 0 exactly when u > 0. */
+          a = V_LOAD(ai + j);
+          u = a;
+        } else {
+          u = V_MUL(V_LOAD(tpad + c + j), V_LOAD(zpad + c + tap_di(st, 0) * Wp + tap_dj(st, 0) + j));
 #pragma clang loop unroll(full)
-        for (int k = 1; k < K; k++) {
-          const int o = tap_di(st, k) * Wp + tap_dj(st, k);
-          u = V_ADD(u, V_MUL(V_LOAD(tpad + k * Sp + c + j), V_LOAD(zpad + c + o + j)));
+          for (int k = 1; k < K; k++) {
+            const int o = tap_di(st, k) * Wp + tap_dj(st, k);
+            u = V_ADD(u, V_MUL(V_LOAD(tpad + k * Sp + c + j), V_LOAD(zpad + c + o + j)));
+          }
+          u = V_SUB(u, V_LOAD(bi + j));
+          a = act4(act, u);
         }
-        u = V_SUB(u, V_LOAD(bi + j));
-        const v128_t a = act4(act, u);
         const v128_t d = V_LOAD(dyi + j);
         const v128_t g = V_MUL(V_MUL(vom, d), dact4(act, u, a));
         V_STORE(gi + j, g);
@@ -395,14 +441,20 @@ INLINE void bwd_impl(const int st, const int act, const float *dy, const float *
         }
       }
       for (; j < W; j++) {
-        float u = tpad[c + j] * zpad[c + tap_di(st, 0) * Wp + tap_dj(st, 0) + j];
+        float u, a;
+        if (cached) {
+          a = ai[j];
+          u = a;
+        } else {
+          u = tpad[c + j] * zpad[c + tap_di(st, 0) * Wp + tap_dj(st, 0) + j];
 #pragma clang loop unroll(full)
-        for (int k = 1; k < K; k++) {
-          const int o = tap_di(st, k) * Wp + tap_dj(st, k);
-          u = u + tpad[k * Sp + c + j] * zpad[c + o + j];
+          for (int k = 1; k < K; k++) {
+            const int o = tap_di(st, k) * Wp + tap_dj(st, k);
+            u = u + tpad[k * Sp + c + j] * zpad[c + o + j];
+          }
+          u = u - bi[j];
+          a = act_s(act, u);
         }
-        u = u - bi[j];
-        const float a = act_s(act, u);
         const float d = dyi[j];
         const float g = (omega * d) * dact_s(act, u, a);
         gi[j] = g;
@@ -449,39 +501,48 @@ INLINE void bwd_impl(const int st, const int act, const float *dy, const float *
   domega[0] = (float)dw;
 }
 
-#define BWD_PARAMS                                                                                          \
-  const float *dy, const float *z, const float *tpad, float *zpad, float *gpad, float *dtT, const float *bias, \
-      float *dz, float *dbias, float *domega, float w, int B, int H, int W, int periodic
-#define BWD_ARGS dy, z, tpad, zpad, gpad, dtT, bias, dz, dbias, domega, w, B, H, W, periodic
+#define BWD_PARAMS                                                                                            \
+  const float *dy, const float *z, const float *acts, const float *tpad, float *zpad, float *gpad, float *dtT,  \
+      const float *bias, float *dz, float *dbias, float *domega, float w, int B, int H, int W, int periodic
+#define BWD_ARGS dy, z, acts, tpad, zpad, gpad, dtT, bias, dz, dbias, domega, w, B, H, W, periodic
 #define DEF_BWD(ST, ACT) \
-  static __attribute__((noinline)) void bwd_##ST##_##ACT(BWD_PARAMS) { bwd_impl(ST, ACT, BWD_ARGS); }
-#define DEF_BWD_ACTS(ST) DEF_BWD(ST, 0) DEF_BWD(ST, 1) DEF_BWD(ST, 2) DEF_BWD(ST, 3) DEF_BWD(ST, 4)
+  static __attribute__((noinline)) void bwd_##ST##_##ACT(BWD_PARAMS) { bwd_impl(ST, ACT, 0, BWD_ARGS); }
+/* From stored f(u) (npde_stencil_caches(ACT) = 1: ACT 0..3). */
+#define DEF_BWDC(ST, ACT) \
+  static __attribute__((noinline)) void bwdc_##ST##_##ACT(BWD_PARAMS) { bwd_impl(ST, ACT, 1, BWD_ARGS); }
+#define DEF_BWD_ACTS(ST)                                                                                      \
+  DEF_BWD(ST, 0) DEF_BWD(ST, 1) DEF_BWD(ST, 2) DEF_BWD(ST, 3) DEF_BWD(ST, 4) DEF_BWDC(ST, 0) DEF_BWDC(ST, 1) \
+      DEF_BWDC(ST, 2) DEF_BWDC(ST, 3)
 DEF_BWD_ACTS(1)
 DEF_BWD_ACTS(2)
 DEF_BWD_ACTS(3)
 DEF_BWD_ACTS(5)
 DEF_BWD_ACTS(9)
 
-#define BWD_ACTS(ST)                          \
-  switch (act) {                              \
-    case ACT_IDENTITY: bwd_##ST##_0(BWD_ARGS); break; \
-    case ACT_TANH: bwd_##ST##_1(BWD_ARGS); break;     \
-    case ACT_RELU: bwd_##ST##_2(BWD_ARGS); break;     \
-    case ACT_SIGMOID: bwd_##ST##_3(BWD_ARGS); break;  \
-    default: bwd_##ST##_4(BWD_ARGS); break;           \
+#define BWD_ACTS(ST)                                                         \
+  if (cached) {                                                              \
+    switch (act) {                                                           \
+      case ACT_IDENTITY: bwdc_##ST##_0(BWD_ARGS); break;                     \
+      case ACT_TANH: bwdc_##ST##_1(BWD_ARGS); break;                         \
+      case ACT_RELU: bwdc_##ST##_2(BWD_ARGS); break;                         \
+      default: bwdc_##ST##_3(BWD_ARGS); break;                               \
+    }                                                                        \
+  } else {                                                                   \
+    switch (act) {                                                           \
+      case ACT_IDENTITY: bwd_##ST##_0(BWD_ARGS); break;                      \
+      case ACT_TANH: bwd_##ST##_1(BWD_ARGS); break;                          \
+      case ACT_RELU: bwd_##ST##_2(BWD_ARGS); break;                          \
+      case ACT_SIGMOID: bwd_##ST##_3(BWD_ARGS); break;                       \
+      default: bwd_##ST##_4(BWD_ARGS); break;                                \
+    }                                                                        \
   }
 
-/**
- * Backward step. dy, z, dz: [B, H*W]; taps, dtaps: [H*W, K]; omega, domega: one
- * float; bias, dbias: [H*W]; scratch: npde_stencil_scratch_floats(H, W, stencil, 1)
- * floats. Returns 0, or a nonzero status (and writes nothing) for invalid arguments.
- */
-EXPORT("npde_stencil_bwd")
-int npde_stencil_bwd(const float *dy, const float *z, const float *taps, const float *omega, const float *bias,
-                     float *dz, float *dtaps, float *domega, float *dbias, float *scratch, int B, int H, int W,
-                     int stencil, int periodic, int act) {
+static int backward_entry(const float *dy, const float *z, const float *acts, int cached, const float *taps,
+                          const float *omega, const float *bias, float *dz, float *dtaps, float *domega, float *dbias,
+                          float *scratch, int B, int H, int W, int stencil, int periodic, int act) {
   const int status = check_args(B, H, W, stencil, act);
   if (status != NPDE_OK) return status;
+  if (cached && !npde_stencil_caches(act)) return NPDE_BAD_ACTIVATION;
   const int K = tap_count(stencil);
   const int py = pad_rows(stencil);
   const int px = pad_cols(stencil);
@@ -509,4 +570,31 @@ int npde_stencil_bwd(const float *dy, const float *z, const float *taps, const f
     for (int k = 0; k < K; k++) dtaps[s * K + k] = dtT[k * St + s];
   }
   return NPDE_OK;
+}
+
+/**
+ * Backward step. dy, z, dz: [B, H*W]; taps, dtaps: [H*W, K]; omega, domega: one
+ * float; bias, dbias: [H*W]; scratch: npde_stencil_scratch_floats(H, W, stencil, 1)
+ * floats. Returns 0, or a nonzero status (and writes nothing) for invalid arguments.
+ */
+EXPORT("npde_stencil_bwd")
+int npde_stencil_bwd(const float *dy, const float *z, const float *taps, const float *omega, const float *bias,
+                     float *dz, float *dtaps, float *domega, float *dbias, float *scratch, int B, int H, int W,
+                     int stencil, int periodic, int act) {
+  return backward_entry(dy, z, z, 0, taps, omega, bias, dz, dtaps, domega, dbias, scratch, B, H, W, stencil, periodic,
+                        act);
+}
+
+/**
+ * Backward step from the acts = f(u) that npde_stencil_fwd_keep stored for this z
+ * (same taps, omega, bias): the same results as npde_stencil_bwd, bit for bit,
+ * without recomputing u and f(u). Only for activations with npde_stencil_caches(act)
+ * = 1 (otherwise NPDE_BAD_ACTIVATION, nothing written).
+ */
+EXPORT("npde_stencil_bwd_cached")
+int npde_stencil_bwd_cached(const float *dy, const float *z, const float *acts, const float *taps, const float *omega,
+                            const float *bias, float *dz, float *dtaps, float *domega, float *dbias, float *scratch,
+                            int B, int H, int W, int stencil, int periodic, int act) {
+  return backward_entry(dy, z, acts, 1, taps, omega, bias, dz, dtaps, domega, dbias, scratch, B, H, W, stencil,
+                        periodic, act);
 }

@@ -19,7 +19,7 @@ import { inspectModule } from './wasm-sections.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = path.resolve(here, '..');
 const shipped = path.join(pkg, 'wasm', 'stencil_relax.wasm');
-const EXPECTED_EXPORTS = ['npde_stencil_bwd', 'npde_stencil_fwd', 'npde_stencil_scratch_floats'];
+const EXPECTED_EXPORTS = ['npde_stencil_bwd', 'npde_stencil_bwd_cached', 'npde_stencil_caches', 'npde_stencil_fwd', 'npde_stencil_fwd_keep', 'npde_stencil_scratch_floats'];
 const PINNED_CLANG_MAJOR = 14;
 
 const failures = [];

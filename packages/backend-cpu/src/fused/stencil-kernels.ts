@@ -270,7 +270,12 @@ export const stencilTrajectoryCpuKernelConfig: tf.KernelConfig = Object.freeze({
     const args = readArgs(inputs, be, a);
     const S = siteCount(args.geometry);
     const { out, states } = stencilTrajectoryForwardCpu(args, a.layers);
-    return [be.makeTensorInfo([args.batch, S], 'float32', out), be.makeTensorInfo([a.layers, args.batch, S], 'float32', states)];
+    // The cache (what a backend keeps for its own backward besides the states) is empty here: the cpu backward recomputes.
+    return [
+      be.makeTensorInfo([args.batch, S], 'float32', out),
+      be.makeTensorInfo([a.layers, args.batch, S], 'float32', states),
+      be.makeTensorInfo([0], 'float32', new Float32Array(0)),
+    ];
   },
 });
 

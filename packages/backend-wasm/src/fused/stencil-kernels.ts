@@ -453,6 +453,8 @@ export interface TrajectoryBackwardInputs {
   readonly dy: tf.TensorInfo;
   /** z_0 … z_{L−1}, `[L, B, S]`. */
   readonly states: tf.TensorInfo;
+  /** What the forward kept for the backward: f(u_l) as `[L, B, S]` (see {@link keepsActivations}), or `[0]`. */
+  readonly cache: tf.TensorInfo;
   /** `[S, K]` or `[L, S, K]`. */
   readonly taps: tf.TensorInfo;
   /** ω. */
@@ -460,6 +462,9 @@ export interface TrajectoryBackwardInputs {
   /** `[S]` or `[L, S]`. */
   readonly bias: tf.TensorInfo;
 }
+
+/** Elements of a shape. */
+const countOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /**
  * Check the inputs and attrs of a trajectory kernel (`grad` false: the forward,
@@ -490,7 +495,9 @@ export function planTrajectoryCall(
   if (!grad) return { plan, args: { z: field, taps, omega: input(inputs, 'omega'), bias } };
   const states = input(inputs, 'states');
   expectShape('states', states, [L, step.batch, step.sites]);
-  return { plan, args: { dy: field, states, taps, omega: input(inputs, 'omega'), bias } };
+  const cache = input(inputs, 'cache');
+  if (countOf(cache.shape) !== 0) expectShape('cache', cache, [L, step.batch, step.sites]);
+  return { plan, args: { dy: field, states, cache, taps, omega: input(inputs, 'omega'), bias } };
 }
 
 /** Byte offsets of a trajectory forward's buffers in one memory. */
@@ -501,6 +508,8 @@ interface TrajectoryForwardOffsets {
   bias: number;
   out: number;
   states: number;
+  /** `[L, B, S]` for f(u_l), or null: nothing kept. */
+  acts: number | null;
   scratch: number;
 }
 
@@ -508,6 +517,8 @@ interface TrajectoryForwardOffsets {
 interface TrajectoryBackwardOffsets {
   dy: number;
   states: number;
+  /** The forward's f(u_l), `[L, B, S]`, or null: recompute them. */
+  acts: number | null;
   taps: number;
   omega: number;
   bias: number;
@@ -522,10 +533,30 @@ interface TrajectoryBackwardOffsets {
 /**
  * The backward sweep's offsets from a runner's offsets in the order both runners
  * allocate them: outputs dz, dtaps, dω, dbias; temporaries work, scratch; inputs dy,
- * states, taps, ω, bias.
+ * states, cache, taps, ω, bias (`cached`: whether the cache holds the forward's f(u_l)).
  */
-function backwardOffsets([dz, dtaps, domega, dbias]: number[], [work, scratch]: number[], [dy, states, taps, omega, bias]: number[]): TrajectoryBackwardOffsets {
-  return { dy: dy!, states: states!, taps: taps!, omega: omega!, bias: bias!, dz: dz!, dtaps: dtaps!, domega: domega!, dbias: dbias!, work: work!, scratch: scratch! };
+function backwardOffsets(
+  [dz, dtaps, domega, dbias]: number[],
+  [work, scratch]: number[],
+  [dy, states, cache, taps, omega, bias]: number[],
+  cached: boolean,
+): TrajectoryBackwardOffsets {
+  return { dy: dy!, states: states!, acts: cached ? cache! : null, taps: taps!, omega: omega!, bias: bias!, dz: dz!, dtaps: dtaps!, domega: domega!, dbias: dbias!, work: work!, scratch: scratch! };
+}
+
+/**
+ * Whether the trajectory forward keeps f(u_l) for the backward: where the binary's
+ * backward can run from them (`npde_stencil_caches`: f' follows from f). The backward
+ * then skips recomputing u and f(u) (at the demo's size, a third of its time) for
+ * L·B·S more floats held between the passes; the gradients are the same bits.
+ */
+export function keepsActivations(wasm: StencilWasmExports, plan: TrajectoryPlan): boolean {
+  return wasm.npde_stencil_caches(plan.step.activation) === 1;
+}
+
+/** The shape of the forward's `cache` output. */
+function cacheShape(wasm: StencilWasmExports, plan: TrajectoryPlan): number[] {
+  return keepsActivations(wasm, plan) ? [plan.layers, plan.step.batch, plan.step.sites] : [0];
 }
 
 /** Floats of the backward's work buffer: a second dz, one step's dtaps, dω and dbias. */
@@ -545,7 +576,11 @@ function trajectoryForwardLoop(wasm: StencilWasmExports, memory: WasmMemory, pla
     const dst = l < plan.layers - 1 ? o.states + (l + 1) * F * 4 : o.out;
     const taps = o.taps + (plan.tapsShared ? 0 : l * s.sites * s.taps * 4);
     const bias = o.bias + (plan.biasShared ? 0 : l * s.sites * 4);
-    checkStatus(wasm.npde_stencil_fwd(src, taps, o.omega, bias, dst, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation));
+    checkStatus(
+      o.acts === null
+        ? wasm.npde_stencil_fwd(src, taps, o.omega, bias, dst, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation)
+        : wasm.npde_stencil_fwd_keep(src, taps, o.omega, bias, dst, o.acts + l * F * 4, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation),
+    );
   }
 }
 
@@ -573,8 +608,29 @@ function trajectoryBackwardLoop(wasm: StencilWasmExports, memory: WasmMemory, pl
     // Shared gradients: the first step processed writes the output, later ones a temporary that is added.
     const tapsOut = plan.tapsShared ? (first ? o.dtaps : lTaps) : o.dtaps + l * SK * 4;
     const biasOut = plan.biasShared ? (first ? o.dbias : lBias) : o.dbias + l * S * 4;
+    const z = o.states + l * F * 4;
     checkStatus(
-      wasm.npde_stencil_bwd(g, o.states + l * F * 4, tapsIn, o.omega, biasIn, gOut, tapsOut, lOmega, biasOut, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation),
+      o.acts === null
+        ? wasm.npde_stencil_bwd(g, z, tapsIn, o.omega, biasIn, gOut, tapsOut, lOmega, biasOut, o.scratch, s.batch, s.height, s.width, s.stencil, s.periodic, s.activation)
+        : wasm.npde_stencil_bwd_cached(
+            g,
+            z,
+            o.acts + l * F * 4,
+            tapsIn,
+            o.omega,
+            biasIn,
+            gOut,
+            tapsOut,
+            lOmega,
+            biasOut,
+            o.scratch,
+            s.batch,
+            s.height,
+            s.width,
+            s.stencil,
+            s.periodic,
+            s.activation,
+          ),
     );
     const heap = new Float32Array(memory.buffer);
     domega += heap[lOmega / 4]!;
@@ -585,7 +641,10 @@ function trajectoryBackwardLoop(wasm: StencilWasmExports, memory: WasmMemory, pl
   new Float32Array(memory.buffer)[o.domega / 4] = domega;
 }
 
-const countOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+/** Whether a backward call got the forward's f(u_l): a non-empty cache (its shape was checked) for an activation the binary caches. */
+function cachedIn(wasm: StencilWasmExports, plan: TrajectoryPlan, args: TrajectoryBackwardInputs): boolean {
+  return countOf(args.cache.shape) > 0 && keepsActivations(wasm, plan);
+}
 
 /** Runs the trajectory kernels of one mode on one tfjs backend instance. */
 export interface TrajectoryRunner {
@@ -635,6 +694,7 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
         [
           { name: 'out', shape: [s.batch, s.sites] },
           { name: 'states', shape: [plan.layers, s.batch, s.sites] },
+          { name: 'cache', shape: cacheShape(wasm, plan) },
         ],
         [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
         [
@@ -643,8 +703,17 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
           { name: 'omega', info: args.omega },
           { name: 'bias', info: args.bias },
         ],
-        ([out, states], [scratch], [z, taps, omega, bias]) =>
-          trajectoryForwardLoop(wasm, heap.memory, plan, { z: z!, taps: taps!, omega: omega!, bias: bias!, out: out!, states: states!, scratch: scratch! }),
+        ([out, states, cache], [scratch], [z, taps, omega, bias]) =>
+          trajectoryForwardLoop(wasm, heap.memory, plan, {
+            z: z!,
+            taps: taps!,
+            omega: omega!,
+            bias: bias!,
+            out: out!,
+            states: states!,
+            acts: keepsActivations(wasm, plan) ? cache! : null,
+            scratch: scratch!,
+          }),
       );
     },
     backward(plan, args) {
@@ -663,11 +732,12 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
         [
           { name: 'dy', info: args.dy },
           { name: 'states', info: args.states },
+          { name: 'cache', info: args.cache },
           { name: 'taps', info: args.taps },
           { name: 'omega', info: args.omega },
           { name: 'bias', info: args.bias },
         ],
-        (outs, temps, reads) => trajectoryBackwardLoop(wasm, heap.memory, plan, backwardOffsets(outs, temps, reads)),
+        (outs, temps, reads) => trajectoryBackwardLoop(wasm, heap.memory, plan, backwardOffsets(outs, temps, reads, cachedIn(wasm, plan, args))),
       );
     },
   };
@@ -704,6 +774,7 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
       const outputs = [
         { name: 'out', shape: [s.batch, s.sites] },
         { name: 'states', shape: [plan.layers, s.batch, s.sites] },
+        { name: 'cache', shape: cacheShape(wasm, plan) },
       ];
       const {
         inOffsets: [z, taps, omega, bias],
@@ -719,7 +790,16 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
         outputs,
         [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
       );
-      trajectoryForwardLoop(wasm, arena.memory, plan, { z: z!, taps: taps!, omega: omega!, bias: bias!, out: outOffsets[0]!, states: outOffsets[1]!, scratch: scratch! });
+      trajectoryForwardLoop(wasm, arena.memory, plan, {
+        z: z!,
+        taps: taps!,
+        omega: omega!,
+        bias: bias!,
+        out: outOffsets[0]!,
+        states: outOffsets[1]!,
+        acts: keepsActivations(wasm, plan) ? outOffsets[2]! : null,
+        scratch: scratch!,
+      });
       return publish(outOffsets, outputs);
     },
     backward(plan, args) {
@@ -734,6 +814,7 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
         [
           { name: 'dy', info: args.dy },
           { name: 'states', info: args.states },
+          { name: 'cache', info: args.cache },
           { name: 'taps', info: args.taps },
           { name: 'omega', info: args.omega },
           { name: 'bias', info: args.bias },
@@ -744,7 +825,7 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
           { name: 'scratch', floats: scratchFloats(wasm, s, true) },
         ],
       );
-      trajectoryBackwardLoop(wasm, arena.memory, plan, backwardOffsets(outOffsets, tempOffsets, inOffsets));
+      trajectoryBackwardLoop(wasm, arena.memory, plan, backwardOffsets(outOffsets, tempOffsets, inOffsets, cachedIn(wasm, plan, args)));
       return publish(outOffsets, outputs);
     },
   };

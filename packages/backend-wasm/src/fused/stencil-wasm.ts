@@ -69,10 +69,55 @@ export interface StencilWasmExports {
     periodic: number,
     activation: number,
   ): number;
+  /** Forward step that also stores f(u) into `acts` ([B, S]) for {@link StencilWasmExports.npde_stencil_bwd_cached}. */
+  npde_stencil_fwd_keep(
+    z: number,
+    taps: number,
+    omega: number,
+    bias: number,
+    out: number,
+    acts: number,
+    scratch: number,
+    batch: number,
+    height: number,
+    width: number,
+    stencil: number,
+    periodic: number,
+    activation: number,
+  ): number;
+  /** 1 when the backward can run from stored f(u) for this activation code (f' follows from f), else 0. */
+  npde_stencil_caches(activation: number): number;
+  /** Backward step from the `acts` that `npde_stencil_fwd_keep` stored for the same z: npde_stencil_bwd's results, bit for bit. */
+  npde_stencil_bwd_cached(
+    dy: number,
+    z: number,
+    acts: number,
+    taps: number,
+    omega: number,
+    bias: number,
+    dz: number,
+    dtaps: number,
+    domega: number,
+    dbias: number,
+    scratch: number,
+    batch: number,
+    height: number,
+    width: number,
+    stencil: number,
+    periodic: number,
+    activation: number,
+  ): number;
 }
 
 /** The exports of the shipped module, exactly (scripts/check-wasm.mjs checks the same list). */
-export const STENCIL_WASM_EXPORTS = ['npde_stencil_scratch_floats', 'npde_stencil_fwd', 'npde_stencil_bwd'] as const;
+export const STENCIL_WASM_EXPORTS = [
+  'npde_stencil_scratch_floats',
+  'npde_stencil_fwd',
+  'npde_stencil_bwd',
+  'npde_stencil_fwd_keep',
+  'npde_stencil_caches',
+  'npde_stencil_bwd_cached',
+] as const;
 
 /** The C flag of each boundary. */
 export const BOUNDARY_CODES: Readonly<Record<StencilBoundary, number>> = Object.freeze({ zero: 0, periodic: 1 });

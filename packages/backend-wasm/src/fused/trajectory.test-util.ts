@@ -87,17 +87,18 @@ export function trajectoryKernelTests(): void {
     const before = [...guards, z, taps, omega, bias, dy].map((g) => Array.from(g.dataSync()));
     const outs: tf.Tensor[] = [];
     for (let i = 0; i < 3; i++) {
-      const [out, states] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as tf.Tensor[];
-      outs.push(out!, states!);
-      outs.push(...(tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy, states: states!, taps, omega, bias }, attrs) as tf.Tensor[]));
+      const [out, states, cache] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as tf.Tensor[];
+      outs.push(out!, states!, cache!);
+      outs.push(...(tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy, states: states!, cache: cache!, taps, omega, bias }, attrs) as tf.Tensor[]));
       guards.push(guard(13 + i, i));
       before.push(Array.from(guards[guards.length - 1]!.dataSync()));
     }
     const after = [...guards.slice(0, 6), z, taps, omega, bias, dy, ...guards.slice(6)].map((g) => Array.from(g.dataSync()));
     expect(after).toEqual(before);
-    // states[0] is z; the shapes follow the inputs (per-step taps → per-step dtaps).
+    // states[0] is z; tanh keeps f(u_l) for the backward; the shapes follow the inputs (per-step taps → per-step dtaps).
     expect(Array.from(outs[1]!.dataSync().slice(0, 18))).toEqual(Array.from(z.dataSync()));
-    expect(outs[3]!.shape).toEqual([3, 9, 5]);
+    expect(outs[2]!.shape).toEqual([3, 2, 9]);
+    expect(outs[4]!.shape).toEqual([3, 9, 5]);
     tf.dispose([...guards, z, taps, omega, bias, dy, ...outs]);
   });
 
@@ -109,7 +110,35 @@ export function trajectoryKernelTests(): void {
     expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps: tf.zeros([2, 8, 3]), omega, bias }, attrs)).toThrow(/taps/);
     expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps: tf.zeros([8, 3]), omega, bias: tf.zeros([4, 8]) }, attrs)).toThrow(/bias/);
     expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps: tf.zeros([8, 3]), omega, bias }, { ...attrs, layers: 0 })).toThrow(/layers/);
-    expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: z, states: tf.zeros([2, 2, 8]), taps: tf.zeros([8, 3]), omega, bias }, attrs)).toThrow(/states/);
+    const empty = tf.zeros([0]);
+    expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: z, states: tf.zeros([2, 2, 8]), cache: empty, taps: tf.zeros([8, 3]), omega, bias }, attrs)).toThrow(/states/);
+    expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: z, states: tf.zeros([3, 2, 8]), cache: tf.zeros([2, 2, 8]), taps: tf.zeros([8, 3]), omega, bias }, attrs)).toThrow(/cache/);
+    expect(() => tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: z, states: tf.zeros([3, 2, 8]), taps: tf.zeros([8, 3]), omega, bias }, attrs)).toThrow(/cache/);
+  });
+
+  it('the backward from the kept f(u_l) gives the recomputing backward’s bits (identity, tanh, relu, sigmoid; softplus keeps nothing)', () => {
+    for (const activation of ['identity', 'tanh', 'relu', 'sigmoid', 'softplus'] as const) {
+      for (const [dims, extra] of [
+        [1, { radius: 2, height: 0, width: 0, points: 0 }],
+        [2, { radius: 0, height: 3, width: 6, points: 9 }],
+      ] as const) {
+        const S = dims === 1 ? 10 : 18;
+        const K = dims === 1 ? 5 : 9;
+        const attrs = { dims, ...extra, boundary: 'periodic', activation, layers: 3 };
+        const outs = tf.tidy(() => {
+          const z = tf.randomNormal([3, S], 0, 1, 'float32', 11);
+          const taps = tf.randomUniform([3, S, K], -0.4, 0.6, 'float32', 12);
+          const omega = tf.scalar(0.6);
+          const bias = tf.randomUniform([S], -0.2, 0.2, 'float32', 13);
+          const dy = tf.randomNormal([3, S], 0, 1, 'float32', 14);
+          const [, states, cache] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as tf.Tensor[];
+          const grads = (c: tf.Tensor) => tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy, states: states!, cache: c, taps, omega, bias }, attrs) as tf.Tensor[];
+          return { cacheShape: cache!.shape, cached: grads(cache!).map((g) => Array.from(g.dataSync())), recomputed: grads(tf.zeros([0])).map((g) => Array.from(g.dataSync())) };
+        });
+        expect(outs.cacheShape, activation).toEqual(activation === 'softplus' ? [0] : [3, 3, S]);
+        expect(outs.cached, `${activation} ${dims}-D`).toEqual(outs.recomputed);
+      }
+    }
   });
 
   it('gradients pass the finite-difference check (shared and per-step taps and bias)', () => {

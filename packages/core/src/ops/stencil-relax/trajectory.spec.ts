@@ -134,7 +134,8 @@ function registerStandInKernels(): { forward: number; backward: number; step: nu
       const r = trajectoryFloat64({ z: get('z'), taps: get('taps'), omega: get('omega')[0]!, bias: get('bias'), dy: new Float32Array(b * S) }, config, a.layers, b);
       const states = new Float32Array(a.layers * b * S);
       for (let l = 0; l < a.layers; l++) states.set(r.states[l]!, l * b * S);
-      return [be.makeTensorInfo([b, S], 'float32', Float32Array.from(r.out)), be.makeTensorInfo([a.layers, b, S], 'float32', states)];
+      // A backend-defined cache: core must hand it to the backward kernel unchanged.
+      return [be.makeTensorInfo([b, S], 'float32', Float32Array.from(r.out)), be.makeTensorInfo([a.layers, b, S], 'float32', states), be.makeTensorInfo([2], 'float32', Float32Array.of(a.layers, 42))];
     },
   });
   tf.registerKernel({
@@ -146,6 +147,7 @@ function registerStandInKernels(): { forward: number; backward: number; step: nu
       const a = attrs as unknown as StencilTrajectoryAttrs;
       const { b, config, get } = read(inputs, be, a, 'dy');
       const S = siteCount(config.geometry);
+      if (Array.from(get('cache')).join() !== `${a.layers},42`) throw new Error('the backward did not get the forward’s cache');
       // z_0 from the saved states: the stand-in recomputes the trajectory from it.
       const r = trajectoryFloat64({ z: get('states').slice(0, b * S), taps: get('taps'), omega: get('omega')[0]!, bias: get('bias'), dy: get('dy') }, config, a.layers, b);
       return [

@@ -9,14 +9,16 @@ import { stencilRelax } from './stencil-relax.js';
 /**
  * Name of the whole-trajectory forward kernel: inputs `{ z [B, S], taps [S, K] or
  * [L, S, K], omega [], bias [S] or [L, S] }`, attrs {@link StencilTrajectoryAttrs};
- * outputs `[out [B, S], states [L, B, S]]` with `states[l]` = z_l, the input of
- * step l (states[0] = z), and out = z_L.
+ * outputs `[out [B, S], states [L, B, S], cache]` with `states[l]` = z_l, the input of
+ * step l (states[0] = z), out = z_L, and `cache` whatever the same backend's backward
+ * kernel wants besides the states (backend-defined; shape `[0]` for nothing; the wasm
+ * backend keeps f(u_l) as `[L, B, S]`, so that its backward need not recompute them).
  */
 export const STENCIL_TRAJECTORY_KERNEL = 'NpdeStencilRelaxTrajectory';
 
 /**
  * Name of the whole-trajectory backward kernel: inputs `{ dy [B, S], states [L, B, S],
- * taps, omega, bias }` (as the forward's), outputs `[dz [B, S], dtaps (taps' shape),
+ * cache, taps, omega, bias }` (as the forward's outputs and inputs), outputs `[dz [B, S], dtaps (taps' shape),
  * domega [], dbias (bias' shape)]`: the gradients of sum(dy ⊙ z_L), shared taps'
  * and bias' gradients summed over the L steps.
  */
@@ -30,17 +32,18 @@ export interface StencilTrajectoryAttrs extends StencilRelaxAttrs {
 
 /**
  * The gradient of `NpdeStencilRelaxTrajectory`: one `NpdeStencilRelaxTrajectoryGrad`
- * call with the upstream gradient of `out` and the saved states (the `states`
- * output is never differentiated: it only carries the forward's intermediate fields).
+ * call with the upstream gradient of `out` and the saved states and cache (the
+ * `states` and `cache` outputs are never differentiated: they only carry the
+ * forward's intermediate fields to the backward).
  */
 export const stencilTrajectoryGradConfig: tf.GradConfig = Object.freeze({
   kernelName: STENCIL_TRAJECTORY_KERNEL,
   inputsToSave: ['taps', 'omega', 'bias'],
-  outputsToSave: [false, true],
+  outputsToSave: [false, true, true],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: tf.NamedAttrMap) => {
-    const [taps, omega, bias, states] = saved as [Tensor, Tensor, Tensor, Tensor];
+    const [taps, omega, bias, states, cache] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
     const upstream = Array.isArray(dy) ? dy[0]! : dy;
-    const [dz, dtaps, domega, dbias] = tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: upstream, states, taps, omega, bias }, attrs) as Tensor[];
+    const [dz, dtaps, domega, dbias] = tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy: upstream, states, cache, taps, omega, bias }, attrs) as Tensor[];
     return { z: () => dz!, taps: () => dtaps!, omega: () => domega!, bias: () => dbias! };
   },
 });
@@ -52,20 +55,20 @@ export function registerStencilTrajectoryGradient(): void {
 
 /**
  * The fused forward as a custom-gradient function of (z, taps, ω, bias) whose only output
- * on the tape is z_L: the intermediate fields go to the backward as saved tensors, not as a
- * second kernel output (tfjs would build a host-side zero gradient of `[L, B, S]` for an
+ * on the tape is z_L: the intermediate fields (states and cache) go to the backward as saved
+ * tensors, not as further outputs on the tape (tfjs would build a host-side zero gradient of `[L, B, S]` for an
  * undifferentiated output at every backward pass: about 2 MB and 6 ms per step at the
  * demo's size). Without a tape the fields are freed with the forward's scope.
  */
 function fusedTrajectory(attrs: tf.NamedAttrMap): (z: Tensor2D, taps: Tensor, omega: Scalar, bias: Tensor) => Tensor2D {
   const f = (z: Tensor, taps: Tensor, omega: Tensor, bias: Tensor, save: tf.GradSaveFunc) => {
-    const [out, states] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as [Tensor2D, Tensor];
-    save([taps, omega, bias, states]);
+    const [out, states, cache] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as [Tensor2D, Tensor, Tensor];
+    save([taps, omega, bias, states, cache]);
     return {
       value: out,
       gradFunc: (dy: Tensor2D, saved: Tensor[]) => {
-        const [t, o, b, st] = saved as [Tensor, Tensor, Tensor, Tensor];
-        return tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy, states: st, taps: t, omega: o, bias: b }, attrs) as Tensor[];
+        const [t, o, b, st, c] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        return tf.engine().runKernel(STENCIL_TRAJECTORY_GRAD_KERNEL, { dy, states: st, cache: c, taps: t, omega: o, bias: b }, attrs) as Tensor[];
       },
     };
   };
