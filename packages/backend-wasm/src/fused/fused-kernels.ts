@@ -27,6 +27,7 @@ import {
   type TrajectoryRunner,
 } from './stencil-kernels.js';
 import { STATUS_TEXT, compileStencilWasm, instantiateStencilWasm, readStencilWasm, type StencilWasmExports } from './stencil-wasm.js';
+import { installSharingIdentity, markShareable } from './shared-saves.js';
 import { heapMemoryOf, type PublicBackend } from './tfjs-heap.js';
 import { webAssembly, type WasmModule } from './webassembly-api.js';
 
@@ -381,7 +382,11 @@ export const wasmStencilTrajectoryKernel: tf.KernelConfig = Object.freeze({
   setupFunc,
   kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }) => {
     const { plan, args } = planTrajectoryCall(inputs, attrs, false, loadedKernels().activations);
-    return trajectoryRunnerFor(backend).forward(plan, args as ForwardInputs);
+    const outs = trajectoryRunnerFor(backend).forward(plan, args as ForwardInputs);
+    // states and cache are saved for the backward: their clones share them (shared-saves.ts).
+    markShareable(outs[1]!);
+    markShareable(outs[2]!);
+    return outs;
   },
 }) as tf.KernelConfig;
 
@@ -431,6 +436,7 @@ async function install(preference: FusedKernelPreference, tfjsWasmVersion: strin
   }
   registerStencilRelaxGradient();
   registerStencilTrajectoryGradient();
+  installSharingIdentity();
   report({ mode: 'pending', reason: 'registered; the mode is chosen when the wasm backend initializes' });
   // Registered after the backend initialized: its setupFunc will not run until the next
   // setBackend('wasm'), so choose the mode now (kernels would choose it lazily anyway).

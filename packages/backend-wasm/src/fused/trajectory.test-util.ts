@@ -102,6 +102,27 @@ export function trajectoryKernelTests(): void {
     tf.dispose([...guards, z, taps, omega, bias, dy, ...outs]);
   });
 
+  it('saves states and cache for the backward without copying them (their clones share the buffer; other clones copy)', () => {
+    const attrs = { dims: 1, radius: 1, height: 0, width: 0, points: 0, boundary: 'periodic', activation: 'tanh', layers: 2 };
+    const z = tf.randomNormal([2, 8], 0, 1, 'float32', 6);
+    const taps = tf.fill([8, 3], 0.3);
+    const omega = tf.scalar(0.5);
+    const bias = tf.zeros([8]);
+    const [out, states, cache] = tf.engine().runKernel(STENCIL_TRAJECTORY_KERNEL, { z, taps, omega, bias }, attrs) as tf.Tensor[];
+    const buffers = tf.backend().numDataIds();
+    const savedStates = tf.clone(states!);
+    const savedCache = tf.clone(cache!);
+    const otherClone = tf.clone(out!);
+    expect(savedStates.dataId).toBe(states!.dataId);
+    expect(savedCache.dataId).toBe(cache!.dataId);
+    expect(otherClone.dataId).not.toBe(out!.dataId);
+    expect(tf.backend().numDataIds()).toBe(buffers + 1);
+    const want = Array.from(states!.dataSync());
+    tf.dispose([states!, cache!]);
+    expect(Array.from(savedStates.dataSync())).toEqual(want); // the buffer lives while a clone does
+    tf.dispose([savedStates, savedCache, otherClone, out!, z, taps, omega, bias]);
+  });
+
   it('rejects inputs that disagree with the attrs before touching memory', () => {
     const z = tf.zeros([2, 8]);
     const omega = tf.scalar(0.5);
