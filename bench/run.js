@@ -27,6 +27,7 @@ import { describeColumn, runTfColumn } from './lib/columns.mjs';
 import { compareOutputs, measure, now } from './lib/timing.mjs';
 import { TORCH_THREADS, startTorch } from './lib/torch.mjs';
 import { trainingComparison } from './lib/training.mjs';
+import { pairedRatio } from './lib/paired.mjs';
 import { profileText, profileTraining } from './lib/profile.mjs';
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -280,6 +281,17 @@ async function main() {
           log(`  ${col.padEnd(10)} ${r.medianMs.toFixed(3)} ms  (max diff ${cmp.maxDiff.toExponential(1)}; tanh ${r.tanh})`);
         }
 
+        // fused/cSse from interleaved rounds (bench/lib/paired.mjs): both sides of each ratio timed within the same second.
+        let paired = null;
+        if (opts.pairedRounds > 0 && ms.fused != null && ms.cSse != null) {
+          const p = await pairedRatio({ tf, c, pass, op: npde.stencilRelax, binary: native.binaries.cSse, inputFile, rounds: opts.pairedRounds, reps: opts.reps });
+          if (p.error) notes.push(`paired fused/cSse: ${p.error}`);
+          else {
+            paired = { 'fused/cSse': p.ratio, fromColumnMedians: ms.fused / ms.cSse, rounds: p.rounds };
+            log(`  fused/cSse ${p.ratio.toFixed(2)}× (median of ${p.rounds.length} interleaved rounds: ${p.rounds.map((x) => x.ratio.toFixed(2)).join(', ')})`);
+          }
+        }
+
         const torchCols = TORCH_THREADS.map((t) => `torch${t}`).filter(want);
         if (torchCols.length && torch.available) {
           try {
@@ -315,7 +327,8 @@ async function main() {
           omega: c.omega,
           pass,
           ms,
-          ratios: ratiosOf(ms),
+          ratios: { ...ratiosOf(ms), ...(paired ? { 'fused/cSse': paired['fused/cSse'] } : {}) },
+          paired,
           spread,
           check,
           memory: { before: memBefore, after: memAfter, tfPeakBytes: peak || null, tfByColumn: tfMemory },

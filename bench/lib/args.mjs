@@ -35,7 +35,9 @@ export const USAGE = `Usage: node bench/run.js [options]   (npm run bench -- [op
   --no-channel2d     skip the multi-channel 2-D step (bench/channel2d.mjs: op path, fused,
                      tfjs conv, PyTorch conv2d, the digits model's training step; ${CHANNEL2D_REPS.full.reps} reps,
                      ${CHANNEL2D_REPS.full.warmup} warm-up; --quick ${CHANNEL2D_REPS.quick.reps} reps, ${CHANNEL2D_REPS.quick.warmup} warm-up)
-  --training-reps N  interleaved training rounds, median reported (default 3; --quick 1)
+  --training-reps N  interleaved training rounds, median reported (default 5; --quick 1)
+  --paired-rounds N  rounds of fused and cSse timed alternately for the fused/cSse ratio
+                     (median of the rounds' ratios; default 5, --quick 2, 0: plain column medians)
   --profile          also profile one training step of the demo's model (where the time goes)
   --demo-epochs N    Adam steps of the end-to-end demo (default: the demo's own, 200)
   --out DIR          where results go (default bench/results)
@@ -77,6 +79,7 @@ export function parseArgs(argv) {
     training: true,
     channel2d: true,
     trainingReps: undefined,
+    pairedRounds: undefined,
     profile: false,
     demoEpochs: undefined,
     out: undefined,
@@ -139,6 +142,9 @@ export function parseArgs(argv) {
       case '--training-reps':
         o.trainingReps = intArg('--training-reps', next(), 1);
         break;
+      case '--paired-rounds':
+        o.pairedRounds = intArg('--paired-rounds', next(), 0);
+        break;
       case '--profile':
         o.profile = true;
         break;
@@ -163,7 +169,8 @@ export function parseArgs(argv) {
   o.reps ??= o.quick ? 3 : 20;
   o.warmup ??= o.quick ? 1 : 3;
   o.out ??= o.quick ? path.join(os.tmpdir(), 'npde-bench-quick') : path.join(BENCH_DIR, 'results');
-  o.trainingReps ??= o.quick ? 1 : 3;
+  o.trainingReps ??= o.quick ? 1 : 5;
+  o.pairedRounds ??= o.quick ? 2 : 5;
   if (!o.torch) o.columns = o.columns.filter((c) => c !== 'torch1' && c !== 'torch2');
   if (!o.native) o.columns = o.columns.filter((c) => c !== 'cSse' && c !== 'cNative');
   return o;

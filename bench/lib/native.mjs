@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pinnedCommand } from './affinity.mjs';
 import { BENCH_DIR } from './args.mjs';
 
 const SOURCE = path.join(BENCH_DIR, 'native', 'stencil_bench.c');
@@ -109,14 +110,15 @@ export function writeInputs(dir, c) {
 }
 
 /**
- * Run one native variant on one case and pass. Returns
+ * Run one native variant on one case and pass (pinned to vCPU `cpu` when given). Returns
  * `{ medianMs, minMs, maxMs, reps, tanh, outputs }` or `{ error }`.
  */
-export function runNative(binary, inputFile, c, pass, { warmup, reps }) {
+export function runNative(binary, inputFile, c, pass, { warmup, reps, cpu = null }) {
   const outFile = `${inputFile}.${path.basename(binary)}.${pass === 'forward' ? 'fwd' : 'fb'}.out`;
   const offsets = c.offsets.map(([di, dj]) => `${di},${dj}`).join(';');
   const args = [inputFile, outFile, pass === 'forward' ? 'fwd' : 'fb', c.B, c.H, c.W, c.K, offsets, c.config.boundary, warmup, reps].map(String);
-  const r = spawnSync(binary, args, { encoding: 'utf8', timeout: 300_000 });
+  const [cmd, cmdArgs] = pinnedCommand(cpu, binary, args);
+  const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', timeout: 300_000 });
   if (r.error || r.status !== 0) return { error: (r.error?.message ?? r.stderr ?? `exit ${r.status}`).trim() };
   let res;
   try {

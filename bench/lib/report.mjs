@@ -132,7 +132,7 @@ export function trainingText(t) {
   if (t.skipped) return `training: skipped (${t.skipped.split('\n')[0]})`;
   const lines = [trainingTitle(t), table(trainingRows(t), TRAINING_HEADER)];
   const r = t.ratios;
-  if (r['npde/torch2'] != null) lines.push(`npde/torch1 ${fmtRatio(r['npde/torch1'])}, npde/torch2 ${fmtRatio(r['npde/torch2'])} (below 1: npde is faster); npde path: ${JSON.stringify(t.npde.path)}`);
+  if (r['npde/torch2'] != null) lines.push(`npde/torch1 ${fmtRatio(r['npde/torch1'])}, npde/torch2 ${fmtRatio(r['npde/torch2'])} (medians of the rounds' ratios; below 1: npde is faster); npde path: ${JSON.stringify(t.npde.path)}`);
   return lines.join('\n');
 }
 
@@ -258,7 +258,7 @@ export function markdown(result) {
       lines.push(`| ${TRAINING_HEADER.join(' | ')} |`);
       lines.push(`| --- | ---: | ---: | ---: | --- |`);
       for (const row of trainingRows(t)) lines.push(`| ${row.join(' | ')} |`);
-      if (t.ratios['npde/torch2'] != null) lines.push('', `npde/torch1 ${fmtRatio(t.ratios['npde/torch1'])}, npde/torch2 ${fmtRatio(t.ratios['npde/torch2'])} (below 1: npde is faster).`);
+      if (t.ratios['npde/torch2'] != null) lines.push('', `npde/torch1 ${fmtRatio(t.ratios['npde/torch1'])}, npde/torch2 ${fmtRatio(t.ratios['npde/torch2'])} (medians of the rounds' ratios; below 1: npde is faster).`);
     }
     for (const n of t.notes ?? []) lines.push(`- ${n}`);
     lines.push('');

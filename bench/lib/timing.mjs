@@ -19,11 +19,12 @@ export const MIN_WARMUP_MS = 200;
  * timed region (so that disposal can sit outside it). The warm-up lasts at least
  * `warmup` runs and {@link MIN_WARMUP_MS}: with 3 runs a 0.1 ms call was timed before
  * V8 had optimized the engine's and the kernel's JavaScript (64 × 1024 forward:
- * 0.14–0.18 ms against 0.09–0.13 ms after 300 runs). Returns the median and spread.
+ * 0.14–0.18 ms against 0.09–0.13 ms after 300 runs); `minWarmupMs` lowers that
+ * minimum for a function that already ran warm. Returns the median and spread.
  */
-export async function measure(once, { warmup, reps }) {
+export async function measure(once, { warmup, reps, minWarmupMs = MIN_WARMUP_MS }) {
   const start = now();
-  for (let i = 0; i < warmup || now() - start < MIN_WARMUP_MS; i++) await once();
+  for (let i = 0; i < warmup || now() - start < minWarmupMs; i++) await once();
   const times = [];
   for (let i = 0; i < reps; i++) times.push(await once());
   return { medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), reps: times.length };

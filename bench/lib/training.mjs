@@ -8,8 +8,13 @@
  * tf.randomNormal with seed 1, the true model's outputs, no noise).
  *
  * Runs are interleaved (npde, torch1, torch2, npde, …) and the median is reported,
- * with each run's final loss and relative L2 errors of the learned U, D, R.
+ * with each run's final loss and relative L2 errors of the learned U, D, R. npde's
+ * runs take the vCPUs in turn (its main thread pinned, bench/lib/affinity.mjs), so that
+ * a vCPU slowed by a neighbour for a while cannot hold every npde run; PyTorch is not
+ * pinned (torch2 uses both). The ratios are the median of the per-round ratios: both
+ * sides of each ratio ran back to back.
  */
+import { cpus, pinSelf } from './affinity.mjs';
 import { median } from './timing.mjs';
 
 const DEMO = { sites: 64, samples: 1000, layers: 8, omega: 0.5, epochs: 400, lr: 0.03, seed: 1, init: { U: 0, D: 0.1, R: 0 } };
@@ -139,9 +144,15 @@ export async function trainingComparison({ npde, torch, quick, reps, epochs, log
     log('  training warm-up…');
     await npdeOnce(Math.min(5, o.epochs));
     if (files) await torchJob(Math.min(5, o.epochs));
+    const allowed = cpus();
     for (let r = 0; r < reps; r++) {
       log(`  training round ${r + 1}/${reps}: npde…`);
-      runs.npde.push(await npdeOnce(o.epochs));
+      const cpu = allowed && pinSelf(allowed[r % allowed.length]) ? allowed[r % allowed.length] : null;
+      try {
+        runs.npde.push({ ...(await npdeOnce(o.epochs)), cpu });
+      } finally {
+        if (cpu !== null) pinSelf(allowed.join(','));
+      }
       if (files) {
         log(`  training round ${r + 1}/${reps}: torch (1 and 2 threads)…`);
         const res = await torchJob(o.epochs);
@@ -160,7 +171,9 @@ export async function trainingComparison({ npde, torch, quick, reps, epochs, log
     torch2: summary(runs.torch2 ?? []),
     notes,
   };
-  out.ratios = {
+  const perRound = (other) => (runs[other]?.length ? median(runs.npde.map((n, i) => n.seconds / runs[other][i].seconds)) : null);
+  out.ratios = { 'npde/torch1': perRound('torch1'), 'npde/torch2': perRound('torch2') };
+  out.ratiosOfMedians = {
     'npde/torch1': out.torch1 ? out.npde.seconds / out.torch1.seconds : null,
     'npde/torch2': out.torch2 ? out.npde.seconds / out.torch2.seconds : null,
   };
