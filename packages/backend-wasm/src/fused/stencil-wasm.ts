@@ -31,82 +31,29 @@ export function setStencilWasmUrl(url: URL | string): URL | string {
   return previous;
 }
 
-/** The functions `csrc/stencil_relax.c` exports (pointers are byte offsets into the memory). */
+/** The trailing arguments of every step function: sizes and codes (the C `check_args` checks them). */
+export type StepSizes = [batch: number, height: number, width: number, stencil: number, periodic: number, activation: number];
+
+/** What a backward step writes (byte offsets): its four gradients and its scratch. */
+export type BackwardOutputs = [dz: number, dtaps: number, domega: number, dbias: number, scratch: number];
+
+/**
+ * The functions `csrc/stencil_relax.c` exports (pointers are byte offsets into the memory).
+ * Every step function returns 0, or a nonzero status (and writes nothing).
+ */
 export interface StencilWasmExports {
   /** Scratch floats the kernels need (`grad` 0 forward, 1 backward); −1 for a bad stencil code. */
   npde_stencil_scratch_floats(height: number, width: number, stencil: number, grad: number): number;
-  /** Forward step; returns 0, or a nonzero status (and writes nothing). */
-  npde_stencil_fwd(
-    z: number,
-    taps: number,
-    omega: number,
-    bias: number,
-    out: number,
-    scratch: number,
-    batch: number,
-    height: number,
-    width: number,
-    stencil: number,
-    periodic: number,
-    activation: number,
-  ): number;
-  /** Backward step; returns 0, or a nonzero status (and writes nothing). */
-  npde_stencil_bwd(
-    dy: number,
-    z: number,
-    taps: number,
-    omega: number,
-    bias: number,
-    dz: number,
-    dtaps: number,
-    domega: number,
-    dbias: number,
-    scratch: number,
-    batch: number,
-    height: number,
-    width: number,
-    stencil: number,
-    periodic: number,
-    activation: number,
-  ): number;
+  /** Forward step. */
+  npde_stencil_fwd(z: number, taps: number, omega: number, bias: number, out: number, scratch: number, ...sizes: StepSizes): number;
+  /** Backward step (recomputes u and f(u)). */
+  npde_stencil_bwd(dy: number, z: number, taps: number, omega: number, bias: number, ...rest: [...BackwardOutputs, ...StepSizes]): number;
   /** Forward step that also stores f(u) into `acts` ([B, S]) for {@link StencilWasmExports.npde_stencil_bwd_cached}. */
-  npde_stencil_fwd_keep(
-    z: number,
-    taps: number,
-    omega: number,
-    bias: number,
-    out: number,
-    acts: number,
-    scratch: number,
-    batch: number,
-    height: number,
-    width: number,
-    stencil: number,
-    periodic: number,
-    activation: number,
-  ): number;
+  npde_stencil_fwd_keep(z: number, taps: number, omega: number, bias: number, out: number, acts: number, scratch: number, ...sizes: StepSizes): number;
   /** 1 when the backward can run from stored f(u) for this activation code (f' follows from f), else 0. */
   npde_stencil_caches(activation: number): number;
   /** Backward step from the `acts` that `npde_stencil_fwd_keep` stored for the same z: npde_stencil_bwd's results, bit for bit. */
-  npde_stencil_bwd_cached(
-    dy: number,
-    z: number,
-    acts: number,
-    taps: number,
-    omega: number,
-    bias: number,
-    dz: number,
-    dtaps: number,
-    domega: number,
-    dbias: number,
-    scratch: number,
-    batch: number,
-    height: number,
-    width: number,
-    stencil: number,
-    periodic: number,
-    activation: number,
-  ): number;
+  npde_stencil_bwd_cached(dy: number, z: number, acts: number, taps: number, omega: number, bias: number, ...rest: [...BackwardOutputs, ...StepSizes]): number;
 }
 
 /** The exports of the shipped module, exactly (scripts/check-wasm.mjs checks the same list). */
