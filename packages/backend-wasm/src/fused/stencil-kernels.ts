@@ -545,13 +545,23 @@ function backwardOffsets(
 }
 
 /**
- * Whether the trajectory forward keeps f(u_l) for the backward: where the binary's
- * backward can run from them (`npde_stencil_caches`: f' follows from f). The backward
- * then skips recomputing u and f(u) (at the demo's size, a third of its time) for
- * L·B·S more floats held between the passes; the gradients are the same bits.
+ * The largest activation cache a trajectory forward keeps, in bytes (256 MiB). The cache
+ * doubles what a trajectory holds between its passes (it is as large as the states); above
+ * this the backward recomputes f(u_l) instead, so that a model whose states already fill
+ * much of the wasm heap (at most 4 GiB) does not run out of memory for a speed-up.
  */
-export function keepsActivations(wasm: StencilWasmExports, plan: TrajectoryPlan): boolean {
-  return wasm.npde_stencil_caches(plan.step.activation) === 1;
+export const ACTIVATION_CACHE_MAX_BYTES = 256 * 2 ** 20;
+
+/**
+ * Whether the trajectory forward keeps f(u_l) for the backward: where the binary's
+ * backward can run from them (`npde_stencil_caches`: f' follows from f) and the cache,
+ * L·B·S floats, fits {@link ACTIVATION_CACHE_MAX_BYTES}. The backward then skips
+ * recomputing u and f(u) (at the demo's size, half of its time) for those floats held
+ * between the passes; the gradients are the same bits either way.
+ */
+export function keepsActivations(wasm: Pick<StencilWasmExports, 'npde_stencil_caches'>, plan: TrajectoryPlan): boolean {
+  const bytes = plan.layers * plan.step.batch * plan.step.sites * 4;
+  return bytes <= ACTIVATION_CACHE_MAX_BYTES && wasm.npde_stencil_caches(plan.step.activation) === 1;
 }
 
 /** The shape of the forward's `cache` output. */
