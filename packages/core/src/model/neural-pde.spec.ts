@@ -80,6 +80,14 @@ describe('NeuralPde', () => {
       nested = e as NpdeError;
     }
     expect(nested?.path).toBe('model.kernel.options.init');
+    // A composite spec: a stage's options and id by the stage's own path.
+    const { field: _field, ...block } = testSpec;
+    const stage = { id: '@npde/core/testing/pde', options: block };
+    expect(() => NeuralPde.create({ input: { shape: [6] }, stages: [stage, stage] } as never, { registry: r }).dispose()).not.toThrow();
+    expect(bad({ input: { shape: [6] }, stages: [stage, { ...stage, options: { ...block, layers: 0 } }] }).path).toBe('stages[1].options.layers');
+    const unknownStage = bad({ input: { shape: [6] }, stages: [stage, { ...stage, id: '@npde/core/testing/pd' }] });
+    expect(unknownStage.code).toBe(ErrorCodes.UNKNOWN_PLUGIN);
+    expect(unknownStage.path).toBe('stages[1].id');
   });
 
   it('wraps a plugin crash with the plugin id and hook', () => {

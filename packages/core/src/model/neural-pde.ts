@@ -72,8 +72,9 @@ export class NeuralPde implements ModelView {
     try {
       spec.stages.forEach((s, i) => {
         const path = optionPaths[i]!;
-        const idPath = path === prefix ? (prefix ? `${prefix}.stages[${i}]` : `stages[${i}]`) : path.replace(/\.options$/, '.id');
-        const { plugin, options } = registry.resolve('stage', { id: s.id, options: s.options }, idPath);
+        // The stage's own path (`stages[1]`): resolve() reports `stages[1].id` and `stages[1].options…` under it.
+        const stagePath = path === prefix ? (prefix ? `${prefix}.stages[${i}]` : `stages[${i}]`) : path.replace(/\.options$/, '');
+        const { plugin, options } = registry.resolve('stage', { id: s.id, options: s.options }, stagePath);
         const instance = withPluginContext(plugin.id, 'create', () =>
           plugin.create({ options, input, seed: spec.seed * 1009 + i, registry, path }),
         );
