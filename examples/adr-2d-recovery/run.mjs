@@ -13,24 +13,45 @@
 // (R within 5e-3); with noise, within 1 % (R within 5 %); or when the npde model with the true fields
 // differs from the float64 reference by more than 1e-5. The quick mode checks only that reference and that the loss fell.
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { NeuralPde, Trainer, createDefaultRegistry, stencilRelaxPath, tf } from 'npde';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const quick = args.includes('--quick');
-const NOISE = Number(arg('--noise', 0));
+const USAGE = `Usage: node examples/adr-2d-recovery/run.mjs [--quick] [--noise SIGMA] [--optimizer lbfgs|adam] [--epochs K] [--lr ETA]
+       [--backend NAME] [--unfused] [--help]
+Trains a heterogeneous 2-D ADR model on data from a known one and compares the learned fields with the true ones.`;
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      noise: { type: 'string', default: '0' },
+      optimizer: { type: 'string', default: 'lbfgs' },
+      epochs: { type: 'string' },
+      lr: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      unfused: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (err) {
+  console.error(`adr-2d-recovery: ${err.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = parsed.quick;
+const NOISE = Number(parsed.noise);
 const N = quick ? 16 : 32;
 const LAYERS = 6;
 const OMEGA = 0.5;
 const SAMPLES = quick ? 100 : 600;
-const OPTIMIZER = arg('--optimizer', 'lbfgs');
-const EPOCHS = Number(arg('--epochs', quick ? 5 : OPTIMIZER === 'adam' ? 200 : 60));
-const LR = Number(arg('--lr', OPTIMIZER === 'adam' ? 0.02 : 1));
-const BACKEND = arg('--backend', 'wasm');
-const FUSION = args.includes('--unfused') ? 'off' : 'auto';
+const OPTIMIZER = parsed.optimizer;
+const EPOCHS = Number(parsed.epochs ?? (quick ? 5 : OPTIMIZER === 'adam' ? 200 : 60));
+const LR = Number(parsed.lr ?? (OPTIMIZER === 'adam' ? 0.02 : 1));
+const BACKEND = parsed.backend;
+const FUSION = parsed.unfused ? 'off' : 'auto';
 if (!['lbfgs', 'adam'].includes(OPTIMIZER) || !(NOISE >= 0) || !(EPOCHS >= 1) || !(LR > 0)) {
   console.error(`bad arguments: --optimizer lbfgs|adam, --noise ≥ 0, --epochs ≥ 1, --lr > 0 (got ${OPTIMIZER}, ${NOISE}, ${EPOCHS}, ${LR})`);
   process.exit(2);
