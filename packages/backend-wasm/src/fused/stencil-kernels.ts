@@ -531,20 +531,6 @@ interface TrajectoryBackwardOffsets {
 }
 
 /**
- * The backward sweep's offsets from a runner's offsets in the order both runners
- * allocate them: outputs dz, dtaps, dω, dbias; temporaries work, scratch; inputs dy,
- * states, cache, taps, ω, bias (`cached`: whether the cache holds the forward's f(u_l)).
- */
-function backwardOffsets(
-  [dz, dtaps, domega, dbias]: number[],
-  [work, scratch]: number[],
-  [dy, states, cache, taps, omega, bias]: number[],
-  cached: boolean,
-): TrajectoryBackwardOffsets {
-  return { dy: dy!, states: states!, acts: cached ? cache! : null, taps: taps!, omega: omega!, bias: bias!, dz: dz!, dtaps: dtaps!, domega: domega!, dbias: dbias!, work: work!, scratch: scratch! };
-}
-
-/**
  * The largest activation cache a trajectory forward keeps, in bytes (256 MiB). The cache
  * doubles what a trajectory holds between its passes (it is as large as the states); above
  * this the backward recomputes f(u_l) instead, so that a model whose states already fill
@@ -562,11 +548,6 @@ export const ACTIVATION_CACHE_MAX_BYTES = 256 * 2 ** 20;
 export function keepsActivations(wasm: Pick<StencilWasmExports, 'npde_stencil_caches'>, plan: TrajectoryPlan): boolean {
   const bytes = plan.layers * plan.step.batch * plan.step.sites * 4;
   return bytes <= ACTIVATION_CACHE_MAX_BYTES && wasm.npde_stencil_caches(plan.step.activation) === 1;
-}
-
-/** The shape of the forward's `cache` output. */
-function cacheShape(wasm: StencilWasmExports, plan: TrajectoryPlan): number[] {
-  return keepsActivations(wasm, plan) ? [plan.layers, plan.step.batch, plan.step.sites] : [0];
 }
 
 /** Floats of the backward's work buffer: a second dz, one step's dtaps, dω and dbias. */
@@ -651,14 +632,102 @@ function trajectoryBackwardLoop(wasm: StencilWasmExports, memory: WasmMemory, pl
   new Float32Array(memory.buffer)[o.domega / 4] = domega;
 }
 
-/** Whether a backward call got the forward's f(u_l): a non-empty cache (its shape was checked) for an activation the binary caches. */
-function cachedIn(wasm: StencilWasmExports, plan: TrajectoryPlan, args: TrajectoryBackwardInputs): boolean {
-  return countOf(args.cache.shape) > 0 && keepsActivations(wasm, plan);
+/**
+ * One trajectory kernel call as both runners carry it out: the buffers it writes
+ * (`outputs`, then `temps`, freed after the call) and reads (`reads`), each list in
+ * allocation order, and the sweep to run on their byte offsets in `memory`.
+ */
+interface TrajectoryCall {
+  readonly outputs: { name: string; shape: number[] }[];
+  readonly temps: { name: string; floats: number }[];
+  readonly reads: { name: string; info: tf.TensorInfo }[];
+  run(memory: WasmMemory, outs: number[], temps: number[], reads: number[]): void;
+}
+
+/** `NpdeStencilRelaxTrajectory`: writes out, states and the cache (f(u_l) where {@link keepsActivations}, else `[0]`). */
+function forwardCall(wasm: StencilWasmExports, plan: TrajectoryPlan, args: TrajectoryForwardInputs): TrajectoryCall {
+  const s = plan.step;
+  const kept = keepsActivations(wasm, plan);
+  return {
+    outputs: [
+      { name: 'out', shape: [s.batch, s.sites] },
+      { name: 'states', shape: [plan.layers, s.batch, s.sites] },
+      { name: 'cache', shape: kept ? [plan.layers, s.batch, s.sites] : [0] },
+    ],
+    temps: [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
+    reads: [
+      { name: 'z', info: args.z },
+      { name: 'taps', info: args.taps },
+      { name: 'omega', info: args.omega },
+      { name: 'bias', info: args.bias },
+    ],
+    run: (memory, [out, states, cache], [scratch], [z, taps, omega, bias]) =>
+      trajectoryForwardLoop(wasm, memory, plan, {
+        z: z!,
+        taps: taps!,
+        omega: omega!,
+        bias: bias!,
+        out: out!,
+        states: states!,
+        acts: kept ? cache! : null,
+        scratch: scratch!,
+      }),
+  };
+}
+
+/** `NpdeStencilRelaxTrajectoryGrad`: writes dz, dtaps, dω, dbias, from the cache where it holds the forward's f(u_l). */
+function backwardCall(wasm: StencilWasmExports, plan: TrajectoryPlan, args: TrajectoryBackwardInputs): TrajectoryCall {
+  const s = plan.step;
+  const cached = countOf(args.cache.shape) > 0 && keepsActivations(wasm, plan);
+  return {
+    outputs: [
+      { name: 'dz', shape: [s.batch, s.sites] },
+      { name: 'dtaps', shape: [...args.taps.shape] },
+      { name: 'domega', shape: [] },
+      { name: 'dbias', shape: [...args.bias.shape] },
+    ],
+    temps: [
+      { name: 'work', floats: trajectoryWorkFloats(plan) },
+      { name: 'scratch', floats: scratchFloats(wasm, s, true) },
+    ],
+    reads: [
+      { name: 'dy', info: args.dy },
+      { name: 'states', info: args.states },
+      { name: 'cache', info: args.cache },
+      { name: 'taps', info: args.taps },
+      { name: 'omega', info: args.omega },
+      { name: 'bias', info: args.bias },
+    ],
+    run: (memory, [dz, dtaps, domega, dbias], [work, scratch], [dy, states, cache, taps, omega, bias]) =>
+      trajectoryBackwardLoop(wasm, memory, plan, {
+        dy: dy!,
+        states: states!,
+        acts: cached ? cache! : null,
+        taps: taps!,
+        omega: omega!,
+        bias: bias!,
+        dz: dz!,
+        dtaps: dtaps!,
+        domega: domega!,
+        dbias: dbias!,
+        work: work!,
+        scratch: scratch!,
+      }),
+  };
+}
+
+/** The regions a call's offsets cover, for {@link checkRegions}: inputs read, outputs and temporaries written. */
+function callRegions(call: Pick<TrajectoryCall, 'outputs' | 'temps' | 'reads'>, outs: number[], temps: number[], reads: number[]): Region[] {
+  return [
+    ...call.reads.map((r, k) => ({ name: r.name, offset: reads[k]!, bytes: countOf(r.info.shape) * 4, writes: false })),
+    ...call.outputs.map((o, k) => ({ name: o.name, offset: outs[k]!, bytes: countOf(o.shape) * 4, writes: true })),
+    ...call.temps.map((t, k) => ({ name: t.name, offset: temps[k]!, bytes: t.floats * 4, writes: true })),
+  ];
 }
 
 /** Runs the trajectory kernels of one mode on one tfjs backend instance. */
 export interface TrajectoryRunner {
-  /** `NpdeStencilRelaxTrajectory`: returns `[out, states]`. */
+  /** `NpdeStencilRelaxTrajectory`: returns `[out, states, cache]`. */
   forward(plan: TrajectoryPlan, args: TrajectoryForwardInputs): tf.TensorInfo[];
   /** `NpdeStencilRelaxTrajectoryGrad`: returns `[dz, dtaps, domega, dbias]`. */
   backward(plan: TrajectoryPlan, args: TrajectoryBackwardInputs): tf.TensorInfo[];
@@ -666,12 +735,7 @@ export interface TrajectoryRunner {
 
 /** Trajectory kernels on the tfjs heap (as {@link zeroCopyRunner}): outputs, work and scratch allocated there. */
 export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBackend): TrajectoryRunner {
-  const run = (
-    outputs: { name: string; shape: number[] }[],
-    temps: { name: string; floats: number }[],
-    reads: { name: string; info: tf.TensorInfo }[],
-    call: (outOffsets: number[], tempOffsets: number[], readOffsets: number[]) => void,
-  ): tf.TensorInfo[] => {
+  const run = ({ outputs, temps, reads, run: sweep }: TrajectoryCall): tf.TensorInfo[] => {
     const infos: tf.TensorInfo[] = [];
     const tempInfos: tf.TensorInfo[] = [];
     try {
@@ -680,15 +744,8 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
       const outOffsets = infos.map((i) => heap.offsetOf(i));
       const tempOffsets = tempInfos.map((i) => heap.offsetOf(i));
       const readOffsets = reads.map((r) => heap.offsetOf(r.info));
-      checkRegions(
-        [
-          ...reads.map((r, k) => ({ name: r.name, offset: readOffsets[k]!, bytes: countOf(r.info.shape) * 4, writes: false })),
-          ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: countOf(o.shape) * 4, writes: true })),
-          ...temps.map((t, k) => ({ name: t.name, offset: tempOffsets[k]!, bytes: t.floats * 4, writes: true })),
-        ],
-        heap.memory.buffer.byteLength,
-      );
-      call(outOffsets, tempOffsets, readOffsets);
+      checkRegions(callRegions({ outputs, temps, reads }, outOffsets, tempOffsets, readOffsets), heap.memory.buffer.byteLength);
+      sweep(heap.memory, outOffsets, tempOffsets, readOffsets);
       return infos;
     } catch (err) {
       for (const i of infos) heap.dispose(i);
@@ -698,64 +755,14 @@ export function zeroCopyTrajectoryRunner(wasm: StencilWasmExports, heap: HeapBac
     }
   };
   return {
-    forward(plan, args) {
-      const s = plan.step;
-      return run(
-        [
-          { name: 'out', shape: [s.batch, s.sites] },
-          { name: 'states', shape: [plan.layers, s.batch, s.sites] },
-          { name: 'cache', shape: cacheShape(wasm, plan) },
-        ],
-        [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
-        [
-          { name: 'z', info: args.z },
-          { name: 'taps', info: args.taps },
-          { name: 'omega', info: args.omega },
-          { name: 'bias', info: args.bias },
-        ],
-        ([out, states, cache], [scratch], [z, taps, omega, bias]) =>
-          trajectoryForwardLoop(wasm, heap.memory, plan, {
-            z: z!,
-            taps: taps!,
-            omega: omega!,
-            bias: bias!,
-            out: out!,
-            states: states!,
-            acts: keepsActivations(wasm, plan) ? cache! : null,
-            scratch: scratch!,
-          }),
-      );
-    },
-    backward(plan, args) {
-      const s = plan.step;
-      return run(
-        [
-          { name: 'dz', shape: [s.batch, s.sites] },
-          { name: 'dtaps', shape: [...args.taps.shape] },
-          { name: 'domega', shape: [] },
-          { name: 'dbias', shape: [...args.bias.shape] },
-        ],
-        [
-          { name: 'work', floats: trajectoryWorkFloats(plan) },
-          { name: 'scratch', floats: scratchFloats(wasm, s, true) },
-        ],
-        [
-          { name: 'dy', info: args.dy },
-          { name: 'states', info: args.states },
-          { name: 'cache', info: args.cache },
-          { name: 'taps', info: args.taps },
-          { name: 'omega', info: args.omega },
-          { name: 'bias', info: args.bias },
-        ],
-        (outs, temps, reads) => trajectoryBackwardLoop(wasm, heap.memory, plan, backwardOffsets(outs, temps, reads, cachedIn(wasm, plan, args))),
-      );
-    },
+    forward: (plan, args) => run(forwardCall(wasm, plan, args)),
+    backward: (plan, args) => run(backwardCall(wasm, plan, args)),
   };
 }
 
 /** Trajectory kernels through the kernels' own memory (as {@link copyRunner}): inputs copied in, outputs published. */
 export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena, backend: PublicBackend): TrajectoryRunner {
-  const stage = (reads: { name: string; info: tf.TensorInfo }[], outputs: { name: string; shape: number[] }[], temps: { name: string; floats: number }[]) => {
+  const run = ({ outputs, temps, reads, run: sweep }: TrajectoryCall): tf.TensorInfo[] => {
     arena.reset();
     const inOffsets = reads.map((r) => arena.reserve(countOf(r.info.shape) * 4));
     const outOffsets = outputs.map((o) => arena.reserve(countOf(o.shape) * 4));
@@ -766,77 +773,12 @@ export function copyTrajectoryRunner(wasm: StencilWasmExports, arena: CopyArena,
       if (values.length !== n) throw new Error(`input ${r.name} holds ${values.length} values, expected ${n}`);
       arena.view(inOffsets[k]!, n).set(values);
     });
-    checkRegions(
-      [
-        ...reads.map((r, k) => ({ name: r.name, offset: inOffsets[k]!, bytes: countOf(r.info.shape) * 4, writes: false })),
-        ...outputs.map((o, k) => ({ name: o.name, offset: outOffsets[k]!, bytes: countOf(o.shape) * 4, writes: true })),
-        ...temps.map((t, k) => ({ name: t.name, offset: tempOffsets[k]!, bytes: t.floats * 4, writes: true })),
-      ],
-      arena.memory.buffer.byteLength,
-    );
-    return { inOffsets, outOffsets, tempOffsets };
+    checkRegions(callRegions({ outputs, temps, reads }, outOffsets, tempOffsets, inOffsets), arena.memory.buffer.byteLength);
+    sweep(arena.memory, outOffsets, tempOffsets, inOffsets);
+    return outputs.map((o, k) => ({ dataId: backend.write(arena.view(outOffsets[k]!, countOf(o.shape)), o.shape, 'float32'), shape: o.shape, dtype: 'float32' }));
   };
-  const publish = (offsets: number[], outputs: { shape: number[] }[]): tf.TensorInfo[] =>
-    outputs.map((o, k) => ({ dataId: backend.write(arena.view(offsets[k]!, countOf(o.shape)), o.shape, 'float32'), shape: o.shape, dtype: 'float32' }));
   return {
-    forward(plan, args) {
-      const s = plan.step;
-      const outputs = [
-        { name: 'out', shape: [s.batch, s.sites] },
-        { name: 'states', shape: [plan.layers, s.batch, s.sites] },
-        { name: 'cache', shape: cacheShape(wasm, plan) },
-      ];
-      const {
-        inOffsets: [z, taps, omega, bias],
-        outOffsets,
-        tempOffsets: [scratch],
-      } = stage(
-        [
-          { name: 'z', info: args.z },
-          { name: 'taps', info: args.taps },
-          { name: 'omega', info: args.omega },
-          { name: 'bias', info: args.bias },
-        ],
-        outputs,
-        [{ name: 'scratch', floats: scratchFloats(wasm, s, false) }],
-      );
-      trajectoryForwardLoop(wasm, arena.memory, plan, {
-        z: z!,
-        taps: taps!,
-        omega: omega!,
-        bias: bias!,
-        out: outOffsets[0]!,
-        states: outOffsets[1]!,
-        acts: keepsActivations(wasm, plan) ? outOffsets[2]! : null,
-        scratch: scratch!,
-      });
-      return publish(outOffsets, outputs);
-    },
-    backward(plan, args) {
-      const s = plan.step;
-      const outputs = [
-        { name: 'dz', shape: [s.batch, s.sites] },
-        { name: 'dtaps', shape: [...args.taps.shape] },
-        { name: 'domega', shape: [] },
-        { name: 'dbias', shape: [...args.bias.shape] },
-      ];
-      const { inOffsets, outOffsets, tempOffsets } = stage(
-        [
-          { name: 'dy', info: args.dy },
-          { name: 'states', info: args.states },
-          { name: 'cache', info: args.cache },
-          { name: 'taps', info: args.taps },
-          { name: 'omega', info: args.omega },
-          { name: 'bias', info: args.bias },
-        ],
-        outputs,
-        [
-          { name: 'work', floats: trajectoryWorkFloats(plan) },
-          { name: 'scratch', floats: scratchFloats(wasm, s, true) },
-        ],
-      );
-      trajectoryBackwardLoop(wasm, arena.memory, plan, backwardOffsets(outOffsets, tempOffsets, inOffsets, cachedIn(wasm, plan, args)));
-      return publish(outOffsets, outputs);
-    },
+    forward: (plan, args) => run(forwardCall(wasm, plan, args)),
+    backward: (plan, args) => run(backwardCall(wasm, plan, args)),
   };
 }
