@@ -40,6 +40,22 @@ export function pinSelf(cpu) {
   return spawnSync('taskset', ['-p', '-c', String(cpu), String(process.pid)], { encoding: 'utf8' }).status === 0;
 }
 
+/**
+ * Run `fn(cpu)` with this process's main thread pinned to round `round`'s vCPU (the
+ * allowed vCPUs in turn), and the affinity restored afterwards. `cpu` is the vCPU, or
+ * null where pinning is unavailable (then nothing is pinned).
+ */
+export async function onRoundCpu(round, fn) {
+  const allowed = cpus();
+  const want = allowed?.[round % allowed.length];
+  const cpu = want !== undefined && pinSelf(want) ? want : null;
+  try {
+    return await fn(cpu);
+  } finally {
+    if (cpu !== null) pinSelf(allowed.join(','));
+  }
+}
+
 /** `[command, args]` that run `binary args` pinned to `cpu` (unpinned when `cpu` is null). */
 export function pinnedCommand(cpu, binary, args) {
   return cpu == null ? [binary, args] : ['taskset', ['-c', String(cpu), binary, ...args]];

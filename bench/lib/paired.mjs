@@ -14,7 +14,7 @@
  */
 import { makeTfRunner } from './tfcols.mjs';
 import { median, measure } from './timing.mjs';
-import { cpus, pinSelf } from './affinity.mjs';
+import { onRoundCpu } from './affinity.mjs';
 import { runNative } from './native.mjs';
 
 /**
@@ -28,20 +28,20 @@ import { runNative } from './native.mjs';
  */
 export async function pairedRatio({ tf, c, pass, op, binary, inputFile, rounds, reps }) {
   const runner = makeTfRunner(tf, c, pass, { op });
-  const allowed = cpus();
   const out = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      const cpu = allowed && pinSelf(allowed[r % allowed.length]) ? allowed[r % allowed.length] : null;
-      // The first round warms V8 up (measure's 200 ms minimum); later ones need a few runs only.
-      const fused = await measure(runner.once, { warmup: r === 0 ? 3 : 2, reps, minWarmupMs: r === 0 ? undefined : 0 });
-      const native = runNative(binary, inputFile, c, pass, { warmup: 2, reps, cpu });
-      if (native.error) return { error: native.error };
-      out.push({ cpu, fusedMs: fused.medianMs, cMs: native.medianMs, ratio: fused.medianMs / native.medianMs });
+      const round = await onRoundCpu(r, async (cpu) => {
+        // The first round warms V8 up (measure's 200 ms minimum); later ones need a few runs only.
+        const fused = await measure(runner.once, { warmup: r === 0 ? 3 : 2, reps, minWarmupMs: r === 0 ? undefined : 0 });
+        const native = runNative(binary, inputFile, c, pass, { warmup: 2, reps, cpu });
+        return native.error ? { error: native.error } : { cpu, fusedMs: fused.medianMs, cMs: native.medianMs, ratio: fused.medianMs / native.medianMs };
+      });
+      if (round.error) return round;
+      out.push(round);
     }
   } finally {
     runner.dispose();
-    if (allowed) pinSelf(allowed.join(','));
   }
   return { ratio: median(out.map((x) => x.ratio)), rounds: out };
 }

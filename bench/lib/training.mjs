@@ -14,7 +14,7 @@
  * pinned (torch2 uses both). The ratios are the median of the per-round ratios: both
  * sides of each ratio ran back to back.
  */
-import { cpus, pinSelf } from './affinity.mjs';
+import { onRoundCpu } from './affinity.mjs';
 import { median } from './timing.mjs';
 
 const DEMO = { sites: 64, samples: 1000, layers: 8, omega: 0.5, epochs: 400, lr: 0.03, seed: 1, init: { U: 0, D: 0.1, R: 0 } };
@@ -144,15 +144,9 @@ export async function trainingComparison({ npde, torch, quick, reps, epochs, log
     log('  training warm-up…');
     await npdeOnce(Math.min(5, o.epochs));
     if (files) await torchJob(Math.min(5, o.epochs));
-    const allowed = cpus();
     for (let r = 0; r < reps; r++) {
       log(`  training round ${r + 1}/${reps}: npde…`);
-      const cpu = allowed && pinSelf(allowed[r % allowed.length]) ? allowed[r % allowed.length] : null;
-      try {
-        runs.npde.push({ ...(await npdeOnce(o.epochs)), cpu });
-      } finally {
-        if (cpu !== null) pinSelf(allowed.join(','));
-      }
+      runs.npde.push(await onRoundCpu(r, async (cpu) => ({ ...(await npdeOnce(o.epochs)), cpu })));
       if (files) {
         log(`  training round ${r + 1}/${reps}: torch (1 and 2 threads)…`);
         const res = await torchJob(o.epochs);
